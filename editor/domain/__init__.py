@@ -1,0 +1,1 @@
+"""Pure domain of Penholder: bodies, document model, scenarios; standard library only."""
