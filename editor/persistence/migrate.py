@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from editor.persistence.db import normalise_url
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -14,7 +16,7 @@ def alembic_config(url: str) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     # ConfigParser would read a "%" in a password as interpolation.
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     config.attributes["configure_logger"] = False
     return config
 
