@@ -1,0 +1,31 @@
+"""Errors a use case raises; the web and socket layers map them to responses."""
+
+
+class ServiceError(Exception):
+    """Base class: the message is safe to show to the person who asked."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(ServiceError):
+    status = 400
+
+
+class NotAuthenticated(ServiceError):
+    status = 401
+
+
+class PermissionDenied(ServiceError):
+    status = 403
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Conflict(ServiceError):
+    status = 409

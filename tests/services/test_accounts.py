@@ -1,0 +1,67 @@
+import pytest
+from sqlalchemy import select
+
+from editor.persistence.models import AuditEntry, Role, User
+from editor.services import accounts
+from editor.services.errors import InvalidInput, NotFound, PermissionDenied
+from editor.services.permissions import SYSTEM
+from tests.conftest import PASSWORD
+
+
+def test_passwords_are_stored_as_argon2_hashes(session, seed):
+    peru = session.scalar(select(User).where(User.username == "peru"))
+    assert peru.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in peru.password_hash
+
+
+def test_authenticate_says_nothing_about_which_part_was_wrong(session, seed):
+    assert accounts.authenticate(session, "peru", PASSWORD).username == "peru"
+    assert accounts.authenticate(session, "Peru ", PASSWORD).username == "peru"
+    assert accounts.authenticate(session, "peru", "wrong password") is None
+    assert accounts.authenticate(session, "nobody", PASSWORD) is None
+
+
+def test_an_account_without_password_or_inactive_cannot_log_in(session, seed, make_user):
+    with session.begin_nested():
+        accounts.create_user(session, SYSTEM, "nopass", Role.DELEGATE, "Peru")
+    assert accounts.authenticate(session, "nopass", "") is None
+    peru = session.scalar(select(User).where(User.username == "peru"))
+    peru.active = False
+    assert accounts.authenticate(session, "peru", PASSWORD) is None
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "delegation", "password", "message"),
+    [
+        ("Bad Name", Role.DELEGATE, "Peru", PASSWORD, "lower-case"),
+        ("peru", Role.DELEGATE, "Peru", PASSWORD, "exists already"),
+        ("officer", Role.PRESS_OFFICER, "Peru", PASSWORD, "Secretariat"),
+        ("lonely", Role.DELEGATE, None, PASSWORD, "--delegation"),
+        ("shorty", Role.DELEGATE, "Peru", "short", "at least 8"),
+    ],
+)
+def test_create_user_refuses_bad_input(session, seed, username, role, delegation, password, message):
+    with pytest.raises(InvalidInput, match=message):
+        accounts.create_user(session, SYSTEM, username, role, delegation, password)
+
+
+def test_create_user_needs_a_known_delegation_and_an_administrator(session, seed):
+    with pytest.raises(NotFound, match="Unknown delegation 'Narnia'"):
+        accounts.create_user(session, SYSTEM, "narnia", Role.DELEGATE, "Narnia", PASSWORD)
+    peru = session.scalar(select(User).where(User.username == "peru"))
+    with pytest.raises(PermissionDenied):
+        accounts.create_user(session, peru, "friend", Role.DELEGATE, "Peru", PASSWORD)
+
+
+def test_creating_a_user_is_audited(session, seed):
+    before = session.query(AuditEntry).count()
+    accounts.create_user(session, SYSTEM, "peru-2", Role.DELEGATE, "Peru", PASSWORD)
+    entry = session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert session.query(AuditEntry).count() == before + 1
+    assert entry.action == "user.create" and '"username":"peru-2"' in entry.payload
+
+
+def test_parse_role_accepts_dashes_and_names_the_roles(seed):
+    assert accounts.parse_role("press-officer") is Role.PRESS_OFFICER
+    with pytest.raises(InvalidInput, match="delegate, penholder"):
+        accounts.parse_role("king")

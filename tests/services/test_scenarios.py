@@ -1,0 +1,83 @@
+import dataclasses
+
+from sqlalchemy import func, select
+
+from editor.domain.document import ParagraphKind
+from editor.domain.scenario import load_scenario_file
+from editor.persistence.models import (
+    Delegation,
+    Draft,
+    Membership,
+    Paragraph,
+    Presidency,
+    Revision,
+    RevisionKind,
+    Sponsor,
+    User,
+)
+from editor.services import audit, drafting
+from editor.services.demo import DEMO_SCENARIO
+from editor.services.permissions import SYSTEM
+from editor.services.scenarios import load_scenario, username_for
+
+
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_seed_loads_body_members_accounts_and_draft(session, seed):
+    assert count(session, Membership) == 15
+    permanent = session.scalars(
+        select(Delegation.name).join(Membership, Membership.delegation_id == Delegation.id)
+        .where(Membership.permanent.is_(True))
+    ).all()
+    assert sorted(permanent) == ["China", "France", "Russian Federation", "United Kingdom", "United States"]
+    presidency = session.scalar(select(Presidency))
+    assert (presidency.month, presidency.delegation.name) == ("2019-07", "Peru")
+    # One account per delegation, the presidency's and the press officer's.
+    assert count(session, User) == 17
+    roles = dict(session.execute(select(User.username, User.role)).all())
+    assert roles["peru"].value == "penholder" and roles["kuwait"].value == "delegate"
+    assert roles["peru-presidency"].value == "presidency" and roles["press-officer"].value == "press_officer"
+    assert roles["cote-divoire"].value == "delegate"
+
+
+def test_the_draft_is_opened_by_the_penholder_with_every_paragraph_attributed(session, seed):
+    draft = session.get(Draft, seed["draft_id"])
+    assert draft.penholder.name == "Peru" and draft.created_by.username == "peru"
+    kinds = [p.kind for p in draft.paragraphs]
+    assert kinds == [ParagraphKind.PREAMBULAR] * 3 + [ParagraphKind.OPERATIVE] * 6
+    revisions = session.scalars(select(Revision).where(Revision.draft_id == draft.id).order_by(Revision.seq)).all()
+    assert [r.seq for r in revisions] == list(range(1, 10)) and draft.version == 9
+    assert {r.kind for r in revisions} == {RevisionKind.CREATE}
+    assert {r.delegation.name for r in revisions} == {"Peru"}
+    assert revisions[3].result.startswith("Expresses concern that terrorists")
+    assert audit.verify_chain(session).ok
+
+
+def test_numbering_comes_from_order(session, seed):
+    view = drafting.get_draft(session, session.scalar(select(User).where(User.username == "kuwait")),
+                              seed["draft_id"])
+    labels = [(p.label, p.opening) for p in view.paragraphs]
+    assert labels[:3] == [("", "Recalling"), ("", "Reaffirming"), ("", "Welcoming")]
+    assert labels[3:] == [("1.", "Expresses concern"), ("2.", "Further expresses concern"), ("3.", "Encourages"),
+                          ("4.", "Calls on"), ("5.", "Requests"), ("6.", "Decides")]
+    assert view.organ_line == "The Security Council,"
+
+
+def test_paragraphs_keep_stable_ids(session, seed):
+    uids = session.scalars(select(Paragraph.uid).where(Paragraph.draft_id == seed["draft_id"])).all()
+    assert len(set(uids)) == 9 and all(uids)
+
+
+def test_sponsors_are_stored(session, database):
+    scenario = load_scenario_file(DEMO_SCENARIO)
+    scenario = dataclasses.replace(scenario, draft=dataclasses.replace(scenario.draft, sponsors=("France", "Peru")))
+    report = load_scenario(session, SYSTEM, scenario)
+    names = session.scalars(select(Delegation.name).join(Sponsor).where(Sponsor.draft_id == report.draft.id)).all()
+    assert sorted(names) == ["France", "Peru"]
+
+
+def test_usernames_are_ascii_slugs():
+    assert username_for("Côte d'Ivoire") == "cote-divoire"
+    assert username_for("Russian Federation", "presidency") == "russian-federation-presidency"
