@@ -1,0 +1,55 @@
+"""Penholder: co-drafting, adoption and reporting of resolutions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from editor.config import from_environment
+from editor.extensions import close_db_session, csrf, login_manager, socketio
+from editor.persistence.db import Database
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The application: settings from the environment, overridden by `config` (tests pass theirs)."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        static_url_path="/static",
+    )
+    overrides = dict(config or {})
+    environ = dict(os.environ)
+    if "SECRET_KEY" in overrides:  # a test's key: no key file is written under instance/
+        environ["SECRET_KEY"] = overrides["SECRET_KEY"]
+    app.config.update(from_environment(Path(app.instance_path), environ))
+    app.config.update(overrides)
+
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["penholder.database"] = database
+    if app.config["AUTO_MIGRATE"]:
+        from editor.persistence import migrate
+
+        migrate.upgrade(app.config["DATABASE_URL"])
+    app.teardown_appcontext(close_db_session)
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+    )
+
+    from editor import cli, realtime, web
+
+    web.init_app(app)
+    realtime.init_app(app)
+    cli.init_app(app)
+    return app

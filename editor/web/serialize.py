@@ -1,0 +1,43 @@
+"""Plain data for JSON responses, from the use cases' results."""
+
+from __future__ import annotations
+
+from editor.domain.document import NumberedParagraph
+from editor.persistence.models import Draft
+from editor.services.drafting import DraftView
+
+
+def draft_summary(draft: Draft) -> dict:
+    return {
+        "id": draft.id,
+        "symbol": draft.symbol,
+        "body": draft.body.name,
+        "agenda_item": draft.agenda_item,
+        "penholder": draft.penholder.name,
+        "status": draft.status.value,
+        "version": draft.version,
+        "url": f"/drafts/{draft.id}",
+    }
+
+
+def paragraph(numbered: NumberedParagraph) -> dict:
+    p = numbered.paragraph
+    return {
+        "id": p.uid,
+        "kind": p.kind.value,
+        "level": p.level,
+        # "3" for operative paragraph 3, "(a)" for a sub-paragraph, None for a preambular paragraph.
+        "number": numbered.label.rstrip(".") or None,
+        "ref": numbered.ref,
+        "text": p.text,
+    }
+
+
+def draft_detail(view: DraftView) -> dict:
+    return {
+        **draft_summary(view.draft),
+        "organ": view.organ_line,
+        "sponsors": view.sponsors,
+        "generation": view.draft.generation,
+        "paragraphs": [paragraph(p) for p in view.paragraphs],
+    }

@@ -1,0 +1,42 @@
+import stat
+
+from editor import create_app
+from editor.config import from_environment, load_secret_key
+
+
+def test_embedded_defaults(tmp_path):
+    settings = from_environment(tmp_path, {})
+    assert settings["DATABASE_URL"] == f"sqlite:///{tmp_path / 'penholder.db'}"
+    assert settings["EMBEDDED_DATABASE"] and settings["AUTO_MIGRATE"]
+    assert (settings["HOST"], settings["PORT"]) == ("127.0.0.1", 5000)
+    assert settings["SOCKETIO_MESSAGE_QUEUE"] is None
+    assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_environment_wins(tmp_path):
+    settings = from_environment(tmp_path, {
+        "DATABASE_URL": "postgresql://db/penholder", "SECRET_KEY": "k", "SOCKETIO_MESSAGE_QUEUE": "redis://r:6379",
+        "HOST": "192.0.2.7", "PORT": "8080",
+    })
+    assert settings["DATABASE_URL"] == "postgresql://db/penholder" and not settings["AUTO_MIGRATE"]
+    assert settings["SECRET_KEY"] == "k" and settings["SOCKETIO_MESSAGE_QUEUE"] == "redis://r:6379"
+    assert (settings["HOST"], settings["PORT"]) == ("192.0.2.7", 8080)
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_the_secret_key_is_generated_once_and_kept_private(tmp_path):
+    first = load_secret_key(tmp_path)
+    assert len(first) == 64 and load_secret_key(tmp_path) == first
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+    assert load_secret_key(tmp_path / "elsewhere") != first
+
+
+def test_the_embedded_default_migrates_its_database_on_start(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'start.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("AUTO_MIGRATE", "1")
+    app = create_app({"SECRET_KEY": "s"})
+    from editor.persistence import migrate
+
+    assert migrate.current_heads(url)  # at head: the Alembic revision is recorded
+    app.extensions["penholder.database"].dispose()

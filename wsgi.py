@@ -1,0 +1,42 @@
+"""The app for a WSGI server or `flask --app wsgi`; run directly, it serves HTTP and Socket.IO.
+
+    python wsgi.py [--demo]
+
+On an empty embedded database (or with --demo) it loads the seed's scenario as demo data and prints the
+demo logins.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from editor import create_app
+from editor.extensions import socketio
+from editor.services import demo
+
+app = create_app()
+
+
+def prepare_demo(force: bool) -> list[tuple[str, str, str]]:
+    database = app.extensions["penholder.database"]
+    with database.session() as session:
+        wanted = force or (app.config["EMBEDDED_DATABASE"] and demo.is_empty(session))
+        if wanted and not demo.has_demo(session):
+            demo.load_demo(session)
+    with database.session() as session:
+        return demo.demo_logins(session)
+
+
+def main(argv: list[str]) -> None:
+    logins = prepare_demo(force="--demo" in argv)
+    host, port = app.config["HOST"], app.config["PORT"]
+    if logins:
+        print(f"Demo logins (password: {demo.DEMO_PASSWORD}):")
+        for username, role, affiliation in logins:
+            print(f"  {username:28} {role:14} {affiliation}")
+    print(f"Penholder on http://{host}:{port}/", flush=True)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
