@@ -27,3 +27,5 @@ def csrf_token(client, path: str = "/login") -> str:
 def login(client, username: str, password: str):
     token = csrf_token(client)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')

@@ -120,3 +120,27 @@ def _create_paragraph(session: Session, draft: Draft, actor: User, position: int
         user_id=actor.id, delegation_id=actor.delegation_id, base_version=draft.version - 1,
         change=json.dumps(change), result=paragraph.text,
     ))
+
+
+def update_draft_details(
+    session: Session, actor: object, draft_id: int, symbol: str | None = None, agenda_item: str | None = None
+) -> Draft:
+    """The penholder records the symbol the Secretariat issued ("S/2019/570") or rewords the agenda item."""
+    draft = _load(session, draft_id)
+    require(session, actor, Action.HOLD_PEN, draft)
+    changes: dict[str, str | None] = {}
+    if symbol is not None:
+        prefix = body_rules(draft.body.name).draft_symbol_prefix
+        cleaned = symbol.strip() or None
+        if cleaned is not None and (not cleaned.startswith(prefix) or len(cleaned) > 40):
+            raise InvalidInput(f"A {draft.body.name} draft symbol starts with {prefix!r}, e.g. {prefix}2019/570.")
+        changes["symbol"] = cleaned
+    if agenda_item is not None:
+        if not agenda_item.strip() or len(agenda_item) > 500:
+            raise InvalidInput("The agenda item is 1 to 500 characters.")
+        changes["agenda_item"] = agenda_item.strip()
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    session.flush()
+    audit.record(session, actor, "draft.details", f"draft:{draft.id}", changes)
+    return draft

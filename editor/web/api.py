@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
 from editor.extensions import db_session
 from editor.services import drafting
+from editor.services.errors import InvalidInput
 from editor.web.serialize import draft_detail, draft_summary
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -22,3 +23,18 @@ def drafts():
 @login_required
 def draft(draft_id: int):
     return jsonify(draft_detail(drafting.get_draft(db_session(), current_user, draft_id)))
+
+
+@bp.patch("/drafts/<int:draft_id>")
+@login_required
+def update_draft(draft_id: int):
+    """The penholder sets `symbol` and/or `agenda_item`; send the page's CSRF token as X-CSRFToken."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not set(data) <= {"symbol", "agenda_item"} or not data:
+        raise InvalidInput('Send a JSON object with "symbol" and/or "agenda_item".')
+    if not all(isinstance(value, str) for value in data.values()):
+        raise InvalidInput("Both fields are strings.")
+    session = db_session()
+    drafting.update_draft_details(session, current_user, draft_id, data.get("symbol"), data.get("agenda_item"))
+    session.commit()
+    return jsonify(draft_detail(drafting.get_draft(session, current_user, draft_id)))

@@ -94,3 +94,36 @@ def test_anonymous_and_inactive_actors_are_asked_to_log_in(session, draft):
     # The command line administers but is no delegate.
     with pytest.raises(PermissionDenied):
         require(session, SYSTEM, Action.READ_DRAFT, draft)
+
+
+def test_kuwait_cannot_do_what_only_the_penholder_may_and_nothing_changes(session, draft):
+    from editor.persistence.models import AuditEntry
+    from editor.services import drafting
+
+    entries = session.query(AuditEntry).count()
+    with pytest.raises(PermissionDenied, match=r"Only the penholder \(Peru\)"):
+        drafting.update_draft_details(session, user(session, "kuwait"), draft.id, symbol="S/2019/999")
+    session.rollback()
+    assert session.get(Draft, draft.id).symbol is None and session.query(AuditEntry).count() == entries
+    updated = drafting.update_draft_details(session, user(session, "peru"), draft.id, symbol=" S/2019/570 ")
+    assert updated.symbol == "S/2019/570" and session.query(AuditEntry).count() == entries + 1
+
+
+def test_the_observer_reads_only(session, draft, make_user):
+    from editor.services import drafting
+
+    make_user("observer", "observer")
+    observer = user(session, "observer")
+    with pytest.raises(PermissionDenied, match="Observers"):
+        drafting.get_draft(session, observer, draft.id)
+    with pytest.raises(PermissionDenied):
+        drafting.update_draft_details(session, observer, draft.id, agenda_item="Other business")
+    assert drafting.list_drafts(session, observer) == []
+
+
+def test_the_penholder_cannot_give_a_general_assembly_symbol(session, draft):
+    from editor.services import drafting
+    from editor.services.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="starts with 'S/'"):
+        drafting.update_draft_details(session, user(session, "peru"), draft.id, symbol="A/73/L.1")

@@ -41,3 +41,36 @@ def test_a_refused_read_is_403_with_the_reason(client, seed, make_user):
     assert response.status_code == 403
     assert response.get_json()["error"] == "PermissionDenied"
     assert client.get("/api/drafts").get_json() == {"drafts": []}
+
+
+def _token(client, draft_id):
+    return support.CSRF_META.search(client.get(f"/drafts/{draft_id}").get_data(as_text=True)).group(1)
+
+
+def test_the_penholder_sets_the_symbol_with_a_csrf_token(logged_in, seed):
+    client = logged_in("peru")
+    url = f"/api/drafts/{seed['draft_id']}"
+    refused = client.patch(url, json={"symbol": "S/2019/570"})
+    assert refused.status_code == 400 and refused.get_json()["error"] == "csrf"
+    assert client.get(url).get_json()["symbol"] is None
+    done = client.patch(url, json={"symbol": "S/2019/570"}, headers={"X-CSRFToken": _token(client, seed["draft_id"])})
+    assert done.status_code == 200 and done.get_json()["symbol"] == "S/2019/570"
+
+
+def test_a_delegate_may_not_set_the_symbol(logged_in, seed):
+    client = logged_in("kuwait")
+    url = f"/api/drafts/{seed['draft_id']}"
+    response = client.patch(url, json={"symbol": "S/2019/1"}, headers={"X-CSRFToken": _token(client, seed["draft_id"])})
+    assert response.status_code == 403 and "Only the penholder (Peru)" in response.get_json()["message"]
+    assert client.get(url).get_json()["symbol"] is None
+
+
+def test_malformed_bodies_are_refused(logged_in, seed):
+    client = logged_in("peru")
+    url = f"/api/drafts/{seed['draft_id']}"
+    headers = {"X-CSRFToken": _token(client, seed["draft_id"])}
+    for body in ([1, 2], {"colour": "blue"}, {}, {"symbol": 570}):
+        response = client.patch(url, json=body, headers=headers)
+        assert response.status_code == 400, body
+    broken = client.patch(url, data="{not json", headers={**headers, "Content-Type": "application/json"})
+    assert broken.status_code == 400
