@@ -51,9 +51,7 @@ def new_page(browser, live_server):
     contexts = []
 
     def make(viewport=None):
-        context = browser.new_context(
-            base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900}
-        )
+        context = browser.new_context(base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
