@@ -39,7 +39,9 @@ def test_a_wrong_password_gets_one_message_and_no_session(new_page):
 def test_the_keyboard_alone_logs_in_and_out(new_page):
     page = new_page()
     page.goto("/login")
-    page.keyboard.type("kuwait")  # the user name field has the focus
+    # The user name field takes the focus by itself: no click is needed to start typing.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'username'")
+    page.keyboard.type("kuwait")
     page.keyboard.press("Tab")
     page.keyboard.type("penholder-demo")
     page.keyboard.press("Enter")
