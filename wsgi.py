@@ -13,6 +13,7 @@ import sys
 from editor import create_app
 from editor.extensions import socketio
 from editor.services import demo
+from editor.serving import NoDelayRequestHandler
 
 app = create_app()
 
@@ -35,7 +36,7 @@ def main(argv: list[str]) -> None:
         for username, role, affiliation in logins:
             print(f"  {username:28} {role:14} {affiliation}")
     print(f"Penholder on http://{host}:{port}/", flush=True)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, request_handler=NoDelayRequestHandler)
 
 
 if __name__ == "__main__":

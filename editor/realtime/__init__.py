@@ -5,10 +5,18 @@ from __future__ import annotations
 from flask import Flask
 
 from editor.extensions import socketio
-from editor.realtime.namespace import NAMESPACE, DraftsNamespace
+from editor.realtime.committer import Committer
+from editor.realtime.namespace import NAMESPACE, DraftsNamespace, room
+from editor.realtime.presence import Presence
 
 
 def init_app(app: Flask) -> None:
+    server = socketio.server  # this app's Socket.IO server (tests make several apps)
+
+    def broadcast(draft_id: int, changes: list[dict]) -> None:
+        server.emit("changes", {"draft": draft_id, "changes": changes}, to=room(draft_id), namespace=NAMESPACE)
+
+    app.extensions["penholder.committer"] = Committer(app.extensions["penholder.database"], broadcast)
     # socketio.init_app made a new server for this app; the namespace is registered on each one.
-    if NAMESPACE not in socketio.server.namespace_handlers:
-        socketio.on_namespace(DraftsNamespace(NAMESPACE))
+    namespace = DraftsNamespace(NAMESPACE, Presence(app.config["SOCKETIO_MESSAGE_QUEUE"]))
+    socketio.on_namespace(namespace)

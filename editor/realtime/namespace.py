@@ -1,15 +1,167 @@
-"""The /drafts namespace. Live editing arrives with the co-drafting work; for now a connection is only
-accepted from a logged-in user, so that nothing on the socket is ever open to anonymous visitors."""
+"""The /drafts namespace: live co-drafting (protocol in the README).
+
+Every handler checks the message's size and shape, then the user's right to the draft, then calls one use
+case; a refusal answers `{ok: false, error}` and emits an `error` event, and changes nothing.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import Namespace
+from flask_socketio import Namespace, emit, join_room, leave_room
+
+from editor.domain import sync
+from editor.domain.sync import SyncError
+from editor.extensions import db_session
+from editor.realtime.presence import Presence
+from editor.services import sync as sync_service
+from editor.services.errors import ServiceError
+from editor.services.permissions import Action, decide
 
 NAMESPACE = "/drafts"
+REPLY_TIMEOUT = 30.0  # seconds a handler waits for the committer before telling the client to send again
+
+
+def room(draft_id: int) -> str:
+    return f"draft:{draft_id}"
+
+
+class Refused(Exception):
+    def __init__(self, error: SyncError):
+        self.error = error
+
+
+def _sized(payload: Any) -> dict:
+    """The payload as a dict, refused when over the message limit (measured as the JSON that carried it)."""
+    size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > sync.MAX_MESSAGE_BYTES:
+        raise Refused(SyncError("too_large", f"A message may be at most {sync.MAX_MESSAGE_BYTES // 1024} KiB; "
+                                             f"this one is {size:,} bytes.", sync.MAX_MESSAGE_BYTES))
+    if not isinstance(payload, dict):
+        raise Refused(SyncError("bad_request", "A message is a JSON object."))
+    return payload
+
+
+def _draft_id(payload: dict) -> int:
+    draft_id = payload.get("draft")
+    if isinstance(draft_id, bool) or not isinstance(draft_id, int) or draft_id < 1:
+        raise Refused(SyncError("bad_request", '"draft" is the number of a draft.'))
+    return draft_id
+
+
+def _optional(payload: dict, name: str, kind: type) -> Any:
+    value = payload.get(name)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
+        raise Refused(SyncError("bad_request", f'"{name}" has the wrong type.'))
+    return value
+
+
+def handler(event: str) -> Callable:
+    """Turn refusals into the protocol's error reply and `error` event."""
+
+    def wrap(method: Callable) -> Callable:
+        def run(self: DraftsNamespace, payload: Any = None) -> dict:
+            try:
+                if not current_user.is_authenticated:
+                    raise Refused(SyncError("not_authenticated", "Please log in again."))
+                return method(self, _sized(payload))
+            except Refused as refused:
+                error = refused.error
+            except ServiceError as service_error:
+                error = SyncError(service_error.code, service_error.message)
+            emit("error", {"event": event, **error.to_wire()})
+            return {"ok": False, "error": error.to_wire()}
+
+        run.__name__ = method.__name__
+        return run
+
+    return wrap
 
 
 class DraftsNamespace(Namespace):
+    def __init__(self, namespace: str, presence: Presence):
+        super().__init__(namespace)
+        self.presence = presence
+        self.joined: dict[str, set[int]] = {}  # sid -> drafts this connection joined
+
     def on_connect(self, auth=None):
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("Please log in.")
+        self.joined[request.sid] = set()
+
+    def on_disconnect(self, reason=None):
+        for draft_id in self.joined.pop(request.sid, set()):
+            self._announce(draft_id, self.presence.leave(draft_id, request.sid))
+
+    def _require_joined(self, draft_id: int) -> None:
+        if draft_id not in self.joined.get(request.sid, ()):
+            raise Refused(SyncError("not_joined", f"Join draft {draft_id} first."))
+
+    def _announce(self, draft_id: int, online: list[dict]) -> None:
+        emit("presence", {"draft": draft_id, "online": online}, to=room(draft_id), namespace=NAMESPACE)
+
+    @handler("join")
+    def on_join(self, payload: dict) -> dict:
+        draft_id = _draft_id(payload)
+        since = _optional(payload, "since", int)
+        generation = _optional(payload, "generation", str)
+        client = _optional(payload, "client", str)
+        session = db_session()
+        draft = sync_service.load_draft(session, draft_id)
+        readable = decide(session, current_user, Action.READ_DRAFT, draft)
+        if not readable:
+            raise Refused(SyncError("forbidden", readable.reason))
+        state = sync_service.join(session, draft, since, generation, client)
+        session.rollback()
+        delegation = current_user.delegation
+        you = {"user": current_user.display_name, "delegation": delegation.name if delegation else None,
+               "colour": delegation.colour if delegation else None,
+               "can_edit": bool(decide(session, current_user, Action.EDIT_DRAFT, draft))}
+        join_room(room(draft_id))
+        self.joined.setdefault(request.sid, set()).add(draft_id)
+        online = self.presence.enter(draft_id, request.sid, {k: you[k] for k in ("user", "delegation", "colour")})
+        self._announce(draft_id, online)
+        limits = {"message_bytes": sync.MAX_MESSAGE_BYTES, "paragraph_chars": sync.MAX_PARAGRAPH_CHARS,
+                  "paragraphs": sync.MAX_PARAGRAPHS}
+        return {"ok": True, **state, "presence": online, "you": you, "limits": limits}
+
+    @handler("leave")
+    def on_leave(self, payload: dict) -> dict:
+        draft_id = _draft_id(payload)
+        self._require_joined(draft_id)
+        self.joined[request.sid].discard(draft_id)
+        leave_room(room(draft_id))
+        self._announce(draft_id, self.presence.leave(draft_id, request.sid))
+        return {"ok": True}
+
+    @handler("edit")
+    def on_edit(self, payload: dict) -> dict:
+        draft_id = _draft_id(payload)
+        self._require_joined(draft_id)
+        try:
+            change = sync.parse_request(payload)
+        except SyncError as error:
+            raise Refused(error) from None
+        committer = current_app.extensions["penholder.committer"]
+        future = committer.submit(current_user.id, draft_id, change)
+        try:
+            reply = future.result(timeout=REPLY_TIMEOUT)
+        except TimeoutError:
+            reply = sync.Reply(False, error=SyncError("unavailable", "The server is busy; send the change again."))
+        if reply.error is not None:
+            raise Refused(reply.error)
+        return reply.to_wire()
+
+    @handler("presence")
+    def on_presence(self, payload: dict) -> dict:
+        draft_id = _draft_id(payload)
+        self._require_joined(draft_id)
+        paragraph = _optional(payload, "paragraph", str)
+        if paragraph is not None and len(paragraph) > 32:
+            raise Refused(SyncError("bad_request", '"paragraph" is a paragraph id or null.'))
+        self._announce(draft_id, self.presence.move(draft_id, request.sid, paragraph))
+        return {"ok": True}

@@ -111,9 +111,9 @@ def open_draft(
 def _create_paragraph(session: Session, draft: Draft, actor: User, position: int,
                       paragraph: document.Paragraph) -> None:
     """Store a paragraph with the revision that brought it, so its text has an author from the start."""
-    session.add(Paragraph(draft_id=draft.id, uid=paragraph.uid, kind=paragraph.kind, position=position,
-                          level=paragraph.level, text=paragraph.text, version=1))
     draft.version += 1
+    session.add(Paragraph(draft_id=draft.id, uid=paragraph.uid, kind=paragraph.kind, position=position,
+                          level=paragraph.level, text=paragraph.text, version=draft.version))
     change = {"op": "create", "kind": paragraph.kind.value, "level": paragraph.level, "position": position}
     session.add(Revision(
         draft_id=draft.id, seq=draft.version, paragraph_uid=paragraph.uid, kind=RevisionKind.CREATE,

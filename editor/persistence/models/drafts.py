@@ -94,7 +94,8 @@ class Paragraph(Base):
     position: Mapped[int] = mapped_column(Integer)
     level: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text, default="")
-    # Count of edits to this paragraph, for server ordering of edits per paragraph.
+    # The draft version (log seq) of the last change to this paragraph: an edit made on a later version
+    # merges exactly; one made on an earlier version finds its base text among the revisions.
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     deleted_at: Mapped[Optional[datetime]] = mapped_column(Timestamp)

@@ -1,0 +1,116 @@
+"""One thread per process that orders, applies and commits the edits arriving on every socket.
+
+Socket handlers hand their validated change to `Committer.submit` and wait for its reply. The thread takes
+everything that arrived while it was busy as one batch: one transaction (group commit), then one `changes`
+message per draft room carrying all of the batch's changes (the broadcast is coalesced per room, whatever
+the number of typists), then the replies. Nobody hears of a change before it is committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from editor.domain.sync import Reply, Request, SyncError
+from editor.persistence.db import Database
+from editor.persistence.models import User
+from editor.services import sync
+from editor.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 256
+UNAVAILABLE = SyncError("unavailable", "The server could not record the change; it will be sent again.")
+
+Broadcast = Callable[[int, list[dict]], None]
+
+
+@dataclass
+class _Item:
+    user_id: int
+    draft_id: int
+    request: Request
+    future: Future = field(default_factory=Future)
+
+
+class Committer:
+    def __init__(self, database: Database, broadcast: Broadcast):
+        self.database = database
+        self.broadcast = broadcast
+        self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, user_id: int, draft_id: int, request: Request) -> Future:
+        self._start()
+        item = _Item(user_id, draft_id, request)
+        self._queue.put(item)
+        return item.future
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="penholder-committer", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._commit(batch)
+            except Exception:  # the thread must outlive any one batch
+                log.exception("committing a batch of %d changes failed", len(batch))
+                for item in batch:
+                    if not item.future.done():
+                        item.future.set_result(Reply(False, error=UNAVAILABLE))
+
+    def _commit(self, batch: list[_Item]) -> None:
+        try:
+            results = self._apply(batch)
+        except SQLAlchemyError:
+            # One bad change (or a race with another process) must not sink its neighbours: one by one.
+            log.warning("batch of %d failed; committing its changes one by one", len(batch), exc_info=True)
+            results = []
+            for item in batch:
+                try:
+                    results.extend(self._apply([item]))
+                except SQLAlchemyError:
+                    log.exception("change %s/%s could not be committed", item.request.client, item.request.cseq)
+                    results.append((item, sync.Applied(Reply(False, error=UNAVAILABLE))))
+        by_draft: dict[int, list[dict]] = {}
+        for item, applied in results:
+            if applied.change is not None:
+                by_draft.setdefault(item.draft_id, []).append(applied.change.to_wire())
+        for draft_id, changes in by_draft.items():
+            self.broadcast(draft_id, changes)
+        for item, applied in results:
+            item.future.set_result(applied.reply)
+
+    def _apply(self, batch: list[_Item]) -> list[tuple[_Item, sync.Applied]]:
+        results = []
+        with self.database.session() as session:
+            users: dict[int, User | None] = {}
+            for item in batch:
+                if item.user_id not in users:
+                    users[item.user_id] = session.get(User, item.user_id)
+                user = users[item.user_id]
+                if user is None:
+                    applied = sync.Applied(Reply(False, error=SyncError("forbidden", "Please log in again.")))
+                else:
+                    try:  # a refusal changes nothing, so the batch's transaction goes on
+                        applied = sync.apply_change(session, user, item.draft_id, item.request)
+                    except ServiceError as error:
+                        applied = sync.Applied(Reply(False, error=SyncError(error.code, str(error))))
+                results.append((item, applied))
+        return results
