@@ -1,0 +1,71 @@
+"""The sync engine's pieces: UTF-16 deltas, the merge and its conflicts, request validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from editor.domain import sync
+from editor.domain.document import Paragraph, ParagraphKind
+from editor.domain.sync import SyncError
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "delta"),
+    [
+        ("Decides", "Decides to", "=7\t+ to")  # spaces stay as they are, as in JS,
+        ("a😀b", "a😀xb", "=3\t+x\t=1"),  # the emoji is two UTF-16 units, as in the browser
+        ("مجلس الأمن", "مجلس الأمن الدولي", "=10\t+ %D8%A7%D9%84%D8%AF%D9%88%D9%84%D9%8A"),
+        ("安全理事会", "安理会", "=1\t-1\t=1\t-1\t=1"),
+    ],
+)
+def test_deltas_count_utf16_units_like_the_browser(old, new, delta):
+    assert sync.make_delta(old, new) == delta
+    assert sync.apply_delta(old, delta) == new
+
+
+def test_a_delta_that_does_not_fit_or_splits_a_surrogate_pair_is_refused():
+    with pytest.raises(SyncError) as too_long:
+        sync.apply_delta("short", "=9")
+    assert too_long.value.code == "bad_delta"
+    with pytest.raises(SyncError) as split:
+        sync.apply_delta("😀", "=1\t-1")  # half an emoji
+    assert split.value.code == "bad_delta"
+
+
+def test_merge_keeps_both_sides_and_reports_what_no_longer_fits():
+    base = "Calls upon all States to implement the measures;"
+    merged = sync.merge(base, base.replace("all States", "all Member States"), base + " and decides")
+    assert merged.text == "Calls upon all Member States to implement the measures; and decides"
+    assert merged.conflicts == ()
+    gone = sync.merge(base, base.replace("implement", "fully implement"), "Welcomes the report;")
+    assert gone.text == "Welcomes the report;" and len(gone.conflicts) == 1
+    assert "fully" in gone.conflicts[0]
+
+
+def test_check_text_names_the_limit():
+    with pytest.raises(SyncError) as error:
+        sync.check_text("x" * (sync.MAX_PARAGRAPH_CHARS + 1))
+    assert error.value.code == "paragraph_too_long" and error.value.limit == 20_000
+    assert sync.check_text("<b>markup</b> stays text") == "<b>markup</b> stays text"
+
+
+def test_the_server_reports_a_lost_hunk_to_its_author():
+    server = sync.ServerDocument([Paragraph("op1", ParagraphKind.OPERATIVE, 0, "Requests the Secretary-General")])
+    a, b = sync.Replica("a", server.join()), sync.Replica("b", server.join())
+    a.edit("op1", "Invites the Committee")
+    b.edit("op1", "Requests the Secretary-General to report")
+    assert server.submit(sync.parse_request(a.outgoing())).ok
+    reply = server.submit(sync.parse_request(b.outgoing()))
+    assert reply.ok and reply.conflicts
+    b.on_reply(reply.to_wire())
+    b.receive(server.changes_since(0))
+    assert b.problems[0]["code"] == "conflict" and b.text("op1") == server.paragraphs[0].text
+
+
+def test_a_draft_holds_at_most_1000_paragraphs():
+    paragraphs = [Paragraph(f"p{n}", ParagraphKind.OPERATIVE, 0, "") for n in range(sync.MAX_PARAGRAPHS)]
+    request = sync.Request("c", 1, 0, sync.INSERT, "extra", "g1", kind=ParagraphKind.OPERATIVE, level=0,
+                           position=0)
+    with pytest.raises(SyncError) as error:
+        sync.apply_structure(request, paragraphs)
+    assert error.value.code == "too_many_paragraphs" and error.value.limit == 1000
