@@ -12,7 +12,7 @@ from editor.domain.sync import SyncError
 @pytest.mark.parametrize(
     ("old", "new", "delta"),
     [
-        ("Decides", "Decides to", "=7\t+ to")  # spaces stay as they are, as in JS,
+        ("Decides", "Decides to", "=7\t+ to"),  # spaces stay as they are, as in JS
         ("a😀b", "a😀xb", "=3\t+x\t=1"),  # the emoji is two UTF-16 units, as in the browser
         ("مجلس الأمن", "مجلس الأمن الدولي", "=10\t+ %D8%A7%D9%84%D8%AF%D9%88%D9%84%D9%8A"),
         ("安全理事会", "安理会", "=1\t-1\t=1\t-1\t=1"),
