@@ -19,9 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from editor.domain.sync import Reply, Request, SyncError
 from editor.persistence.db import Database
-from editor.persistence.models import User
 from editor.services import sync
-from editor.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -98,19 +96,6 @@ class Committer:
             item.future.set_result(applied.reply)
 
     def _apply(self, batch: list[_Item]) -> list[tuple[_Item, sync.Applied]]:
-        results = []
         with self.database.session() as session:
-            users: dict[int, User | None] = {}
-            for item in batch:
-                if item.user_id not in users:
-                    users[item.user_id] = session.get(User, item.user_id)
-                user = users[item.user_id]
-                if user is None:
-                    applied = sync.Applied(Reply(False, error=SyncError("forbidden", "Please log in again.")))
-                else:
-                    try:  # a refusal changes nothing, so the batch's transaction goes on
-                        applied = sync.apply_change(session, user, item.draft_id, item.request)
-                    except ServiceError as error:
-                        applied = sync.Applied(Reply(False, error=SyncError(error.code, str(error))))
-                results.append((item, applied))
-        return results
+            applied = sync.apply_batch(session, [(i.user_id, i.draft_id, i.request) for i in batch])
+        return list(zip(batch, applied, strict=True))

@@ -66,7 +66,7 @@ def handler(event: str) -> Callable:
     def wrap(method: Callable) -> Callable:
         def run(self: DraftsNamespace, payload: Any = None) -> dict:
             try:
-                if not current_user.is_authenticated:
+                if request.sid not in self.users:
                     raise Refused(SyncError("not_authenticated", "Please log in again."))
                 return method(self, _sized(payload))
             except Refused as refused:
@@ -87,13 +87,17 @@ class DraftsNamespace(Namespace):
         super().__init__(namespace)
         self.presence = presence
         self.joined: dict[str, set[int]] = {}  # sid -> drafts this connection joined
+        # sid -> the user who connected; each change's right to edit is decided again when it is applied.
+        self.users: dict[str, int] = {}
 
     def on_connect(self, auth=None):
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("Please log in.")
         self.joined[request.sid] = set()
+        self.users[request.sid] = current_user.id
 
     def on_disconnect(self, reason=None):
+        self.users.pop(request.sid, None)
         for draft_id in self.joined.pop(request.sid, set()):
             self._announce(draft_id, self.presence.leave(draft_id, request.sid))
 
@@ -147,7 +151,7 @@ class DraftsNamespace(Namespace):
         except SyncError as error:
             raise Refused(error) from None
         committer = current_app.extensions["penholder.committer"]
-        future = committer.submit(current_user.id, draft_id, change)
+        future = committer.submit(self.users[request.sid], draft_id, change)
         try:
             reply = future.result(timeout=REPLY_TIMEOUT)
         except TimeoutError:

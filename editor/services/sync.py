@@ -10,18 +10,19 @@ log it missed.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from editor.domain import sync
 from editor.domain.document import Paragraph as DomainParagraph
 from editor.domain.sync import Change, Request, SyncError
 from editor.persistence.models import Delegation, Draft, DraftStatus, Paragraph, Revision, RevisionKind, User
 from editor.persistence.models._types import utcnow
-from editor.services.errors import NotFound
+from editor.services.errors import NotFound, ServiceError
 from editor.services.permissions import Action, decide
 
 # Beyond this many missed changes a reconnecting client gets the whole text instead of the log.
@@ -69,10 +70,43 @@ def edit_refusal(session: Session, user: User, draft: Draft) -> SyncError | None
 
 def apply_change(session: Session, user: User, draft_id: int, request: Request) -> Applied:
     """Order, apply and record one change; the caller commits before it replies or broadcasts."""
-    draft = load_draft(session, draft_id, lock=True)
-    refusal = edit_refusal(session, user, draft)
-    if refusal:
-        return Applied(sync.Reply(False, error=refusal))
+    return apply_batch(session, [(user.id, draft_id, request)])[0]
+
+
+def apply_batch(session: Session, items: Sequence[tuple[int, int, Request]]) -> list[Applied]:
+    """Apply (user id, draft id, change) in order, in the caller's transaction.
+
+    Each draft is locked once and each user's right to edit it decided once for the whole batch: the lock
+    holds until the commit, so the draft cannot be frozen between two changes of one batch.
+    """
+    users: dict[int, User | None] = {}
+    drafts: dict[int, Draft] = {}
+    refusals: dict[tuple[int, int], SyncError | None] = {}
+    results = []
+    for user_id, draft_id, request in items:
+        if user_id not in users:
+            users[user_id] = session.scalar(
+                select(User).where(User.id == user_id).options(joinedload(User.delegation)))
+        user = users[user_id]
+        try:
+            if draft_id not in drafts:
+                drafts[draft_id] = load_draft(session, draft_id, lock=True)
+        except ServiceError as error:
+            results.append(Applied(sync.Reply(False, error=SyncError(error.code, error.message))))
+            continue
+        draft = drafts[draft_id]
+        if (user_id, draft_id) not in refusals:
+            refusals[user_id, draft_id] = edit_refusal(session, user, draft) if user else \
+                SyncError("not_authenticated", "Please log in again.")
+        refusal = refusals[user_id, draft_id]
+        if refusal:
+            results.append(Applied(sync.Reply(False, error=refusal)))
+        else:
+            results.append(_apply_one(session, user, draft, request))
+    return results
+
+
+def _apply_one(session: Session, user: User, draft: Draft, request: Request) -> Applied:
     done = session.scalar(select(Revision.seq).where(
         Revision.draft_id == draft.id, Revision.client_id == request.client, Revision.client_seq == request.cseq))
     if done is not None:
@@ -92,7 +126,6 @@ def apply_change(session: Session, user: User, draft_id: int, request: Request) 
     revision.created_at = at
     revision.user_id, revision.delegation_id = user.id, user.delegation_id
     session.add(revision)
-    session.flush()
     author = _author(user, user.delegation, at)
     return Applied(sync.Reply(True, change.seq, conflicts), replace(change, author=author))
 
