@@ -44,6 +44,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode="threading",
+        # Each event is handled on its connection's own reader thread rather than a new thread per message:
+        # a client has one change in flight at a time, and a thread per keystroke costs CPU and GIL churn.
+        async_handlers=False,
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
     )
 

@@ -16,7 +16,9 @@ def init_app(app: Flask) -> None:
     def broadcast(draft_id: int, changes: list[dict]) -> None:
         server.emit("changes", {"draft": draft_id, "changes": changes}, to=room(draft_id), namespace=NAMESPACE)
 
-    app.extensions["penholder.committer"] = Committer(app.extensions["penholder.database"], broadcast)
+    committer = Committer(app.extensions["penholder.database"], broadcast)
+    app.extensions["penholder.committer"] = committer
     # socketio.init_app made a new server for this app; the namespace is registered on each one.
-    namespace = DraftsNamespace(NAMESPACE, Presence(app.config["SOCKETIO_MESSAGE_QUEUE"]))
+    namespace = DraftsNamespace(NAMESPACE, Presence(app.config["SOCKETIO_MESSAGE_QUEUE"]), committer)
     socketio.on_namespace(namespace)
+    server.on("edit", namespace.on_edit_event, namespace=NAMESPACE)

@@ -10,13 +10,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
-from flask_socketio import Namespace, emit, join_room, leave_room
+from flask_socketio import Namespace, join_room, leave_room
 
 from editor.domain import sync
 from editor.domain.sync import SyncError
 from editor.extensions import db_session
+from editor.realtime.committer import Committer
 from editor.realtime.presence import Presence
 from editor.services import sync as sync_service
 from editor.services.errors import ServiceError
@@ -61,20 +62,11 @@ def _optional(payload: dict, name: str, kind: type) -> Any:
 
 
 def handler(event: str) -> Callable:
-    """Turn refusals into the protocol's error reply and `error` event."""
+    """An event handler of the namespace class: Flask-SocketIO calls it in a request context."""
 
     def wrap(method: Callable) -> Callable:
         def run(self: DraftsNamespace, payload: Any = None) -> dict:
-            try:
-                if request.sid not in self.users:
-                    raise Refused(SyncError("not_authenticated", "Please log in again."))
-                return method(self, _sized(payload))
-            except Refused as refused:
-                error = refused.error
-            except ServiceError as service_error:
-                error = SyncError(service_error.code, service_error.message)
-            emit("error", {"event": event, **error.to_wire()})
-            return {"ok": False, "error": error.to_wire()}
+            return self.guarded(event, request.sid, method, payload)
 
         run.__name__ = method.__name__
         return run
@@ -83,9 +75,10 @@ def handler(event: str) -> Callable:
 
 
 class DraftsNamespace(Namespace):
-    def __init__(self, namespace: str, presence: Presence):
+    def __init__(self, namespace: str, presence: Presence, committer: Committer):
         super().__init__(namespace)
         self.presence = presence
+        self.committer = committer
         self.joined: dict[str, set[int]] = {}  # sid -> drafts this connection joined
         # sid -> the user who connected; each change's right to edit is decided again when it is applied.
         self.users: dict[str, int] = {}
@@ -96,20 +89,34 @@ class DraftsNamespace(Namespace):
         self.joined[request.sid] = set()
         self.users[request.sid] = current_user.id
 
+    def guarded(self, event: str, sid: str, method: Callable, payload: Any) -> dict:
+        """Run `method(self, sid, payload)`; a refusal becomes the error reply and an `error` event."""
+        try:
+            if sid not in self.users:
+                raise Refused(SyncError("not_authenticated", "Please log in again."))
+            return method(self, sid, _sized(payload))
+        except Refused as refused:
+            error = refused.error
+        except ServiceError as service_error:
+            error = SyncError(service_error.code, service_error.message)
+        self.socketio.emit("error", {"event": event, **error.to_wire()}, to=sid, namespace=self.namespace)
+        return {"ok": False, "error": error.to_wire()}
+
     def on_disconnect(self, reason=None):
         self.users.pop(request.sid, None)
         for draft_id in self.joined.pop(request.sid, set()):
             self._announce(draft_id, self.presence.leave(draft_id, request.sid))
 
-    def _require_joined(self, draft_id: int) -> None:
-        if draft_id not in self.joined.get(request.sid, ()):
+    def _require_joined(self, sid: str, draft_id: int) -> None:
+        if draft_id not in self.joined.get(sid, ()):
             raise Refused(SyncError("not_joined", f"Join draft {draft_id} first."))
 
     def _announce(self, draft_id: int, online: list[dict]) -> None:
-        emit("presence", {"draft": draft_id, "online": online}, to=room(draft_id), namespace=NAMESPACE)
+        self.socketio.emit("presence", {"draft": draft_id, "online": online}, to=room(draft_id),
+                           namespace=self.namespace)
 
     @handler("join")
-    def on_join(self, payload: dict) -> dict:
+    def on_join(self, sid: str, payload: dict) -> dict:
         draft_id = _draft_id(payload)
         since = _optional(payload, "since", int)
         generation = _optional(payload, "generation", str)
@@ -125,33 +132,36 @@ class DraftsNamespace(Namespace):
         you = {"user": current_user.display_name, "delegation": delegation.name if delegation else None,
                "colour": delegation.colour if delegation else None,
                "can_edit": bool(decide(session, current_user, Action.EDIT_DRAFT, draft))}
-        join_room(room(draft_id))
-        self.joined.setdefault(request.sid, set()).add(draft_id)
-        online = self.presence.enter(draft_id, request.sid, {k: you[k] for k in ("user", "delegation", "colour")})
+        join_room(room(draft_id), sid=sid)
+        self.joined.setdefault(sid, set()).add(draft_id)
+        online = self.presence.enter(draft_id, sid, {k: you[k] for k in ("user", "delegation", "colour")})
         self._announce(draft_id, online)
         limits = {"message_bytes": sync.MAX_MESSAGE_BYTES, "paragraph_chars": sync.MAX_PARAGRAPH_CHARS,
                   "paragraphs": sync.MAX_PARAGRAPHS}
         return {"ok": True, **state, "presence": online, "you": you, "limits": limits}
 
     @handler("leave")
-    def on_leave(self, payload: dict) -> dict:
+    def on_leave(self, sid: str, payload: dict) -> dict:
         draft_id = _draft_id(payload)
-        self._require_joined(draft_id)
-        self.joined[request.sid].discard(draft_id)
-        leave_room(room(draft_id))
-        self._announce(draft_id, self.presence.leave(draft_id, request.sid))
+        self._require_joined(sid, draft_id)
+        self.joined[sid].discard(draft_id)
+        leave_room(room(draft_id), sid=sid)
+        self._announce(draft_id, self.presence.leave(draft_id, sid))
         return {"ok": True}
 
-    @handler("edit")
-    def on_edit(self, payload: dict) -> dict:
+    def on_edit_event(self, sid: str, payload: Any = None) -> dict:
+        """`edit`, registered straight on the Socket.IO server (realtime.init_app): a keystroke needs no Flask
+        request context, cookie session or user loading; the committer checks the right to edit."""
+        return self.guarded("edit", sid, DraftsNamespace.edit, payload)
+
+    def edit(self, sid: str, payload: dict) -> dict:
         draft_id = _draft_id(payload)
-        self._require_joined(draft_id)
+        self._require_joined(sid, draft_id)
         try:
             change = sync.parse_request(payload)
         except SyncError as error:
             raise Refused(error) from None
-        committer = current_app.extensions["penholder.committer"]
-        future = committer.submit(self.users[request.sid], draft_id, change)
+        future = self.committer.submit(self.users[sid], draft_id, change)
         try:
             reply = future.result(timeout=REPLY_TIMEOUT)
         except TimeoutError:
@@ -161,11 +171,11 @@ class DraftsNamespace(Namespace):
         return reply.to_wire()
 
     @handler("presence")
-    def on_presence(self, payload: dict) -> dict:
+    def on_presence(self, sid: str, payload: dict) -> dict:
         draft_id = _draft_id(payload)
-        self._require_joined(draft_id)
+        self._require_joined(sid, draft_id)
         paragraph = _optional(payload, "paragraph", str)
         if paragraph is not None and len(paragraph) > 32:
             raise Refused(SyncError("bad_request", '"paragraph" is a paragraph id or null.'))
-        self._announce(draft_id, self.presence.move(draft_id, request.sid, paragraph))
+        self._announce(draft_id, self.presence.move(draft_id, sid, paragraph))
         return {"ok": True}
