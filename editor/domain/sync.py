@@ -444,6 +444,7 @@ class Replica:
         self.inflight: _InFlight | None = None
         self.intents: list[Request] = []  # structural changes waiting their turn
         self.problems: list[dict[str, Any]] = []  # conflicts and refusals, for the delegate to see
+        self._sent: dict[int, str] = {}  # cseq -> paragraph, until the reply comes
         self.load(snapshot)
 
     # state ----------------------------------------------------------------------------------
@@ -464,7 +465,9 @@ class Replica:
 
     def pending(self) -> int:
         """Changes not yet in the log: the one in flight, structural intents, paragraphs with unsent text."""
-        unsent = sum(1 for uid in self.order if self.paras[uid].local != self.paras[uid].shadow)
+        flying = self.inflight.request.paragraph if self.inflight and self.inflight.sent is not None else None
+        unsent = sum(1 for uid in self.order if self.paras[uid].local != (
+            self.inflight.sent if uid == flying else self.paras[uid].shadow))
         return (1 if self.inflight else 0) + len(self.intents) + unsent
 
     @property
@@ -478,6 +481,8 @@ class Replica:
 
     def structure(self, op: str, uid: str, **args: Any) -> None:
         """Insert, delete, move or indent: ordered by the server, shown when the log brings it back."""
+        if isinstance(args.get("kind"), str):
+            args["kind"] = ParagraphKind(args["kind"])
         self.intents.append(Request(client=self.client, cseq=0, base=0, op=op, paragraph=uid, **args))
 
     def outgoing(self) -> dict[str, Any] | None:
@@ -488,6 +493,7 @@ class Replica:
             intent = self.intents.pop(0)
             request = replace(intent, cseq=self._take_cseq(), base=self.seq, generation=self.generation)
             self.inflight = _InFlight(request)
+            self._sent[request.cseq] = request.paragraph
             return request.to_wire()
         for uid in self.order:
             para = self.paras[uid]
@@ -495,6 +501,7 @@ class Replica:
                 request = Request(self.client, self._take_cseq(), self.seq, TEXT, uid, self.generation,
                                   delta=make_delta(para.shadow, para.local))
                 self.inflight = _InFlight(request, sent=para.local)
+                self._sent[request.cseq] = uid
                 return request.to_wire()
         return None
 
@@ -554,22 +561,34 @@ class Replica:
             self.paras[uid].kind, self.paras[uid].level = kind, level
         self.order = [uid for uid, _, _ in change.layout]
 
-    def on_reply(self, reply: Mapping[str, Any]) -> None:
-        """The server's answer to the change in flight: a conflict to show, or a refusal to undo."""
-        if self.inflight is None:
-            return
-        request = self.inflight.request
+    def on_reply(self, reply: Mapping[str, Any], cseq: int) -> None:
+        """The server's answer to change `cseq`: conflicts to show, a refusal to undo, or "send again".
+
+        The change itself may have come back with the log before its reply; its conflicts still count.
+        `unavailable` leaves the change in flight: the caller sends it again (`resend()`).
+        """
+        paragraph = self._sent.pop(cseq, None)
         if reply.get("ok"):
             for hunk in reply.get("conflicts") or ():
-                self.problems.append({"code": "conflict", "paragraph": request.paragraph, "hunk": hunk,
+                self.problems.append({"code": "conflict", "paragraph": paragraph, "hunk": hunk,
                                       "message": "Part of your change no longer fitted the text."})
             return  # the change itself arrives, in order, with the log
         error = reply.get("error") or {}
-        self.problems.append({"paragraph": request.paragraph, **error})
-        para = self.paras.get(request.paragraph)
-        if request.op == TEXT and para is not None:
+        inflight = self.inflight
+        if inflight is None or inflight.request.cseq != cseq:
+            return  # an answer to a change that is no longer in flight
+        if error.get("code") == "unavailable":
+            self._sent[cseq] = paragraph
+            return
+        self.problems.append({"paragraph": paragraph, **error})
+        para = self.paras.get(inflight.request.paragraph)
+        if inflight.request.op == TEXT and para is not None:
             para.local = para.shadow  # refused: the paragraph goes back to the agreed text
         self.inflight = None
+
+    def resend(self) -> dict[str, Any] | None:
+        """The change in flight, unchanged, to send again (a change sent twice is applied once)."""
+        return self.inflight.request.to_wire() if self.inflight else None
 
     def join_request(self) -> dict[str, Any]:
         """What to ask when (re)joining: the log since what this replica has applied."""
@@ -613,4 +632,4 @@ class Replica:
 
     def on_reconnect(self) -> dict[str, Any] | None:
         """After a lost connection and `on_join`, the change still in flight goes again, unchanged."""
-        return self.inflight.request.to_wire() if self.inflight else None
+        return self.resend()

@@ -57,7 +57,7 @@ def test_the_server_reports_a_lost_hunk_to_its_author():
     assert server.submit(sync.parse_request(a.outgoing())).ok
     reply = server.submit(sync.parse_request(b.outgoing()))
     assert reply.ok and reply.conflicts
-    b.on_reply(reply.to_wire())
+    b.on_reply(reply.to_wire(), 1)
     b.receive(server.changes_since(0))
     assert b.problems[0]["code"] == "conflict" and b.text("op1") == server.paragraphs[0].text
 
@@ -69,3 +69,31 @@ def test_a_draft_holds_at_most_1000_paragraphs():
     with pytest.raises(SyncError) as error:
         sync.apply_structure(request, paragraphs)
     assert error.value.code == "too_many_paragraphs" and error.value.limit == 1000
+
+
+def test_a_reply_counts_for_its_own_change_even_when_the_log_came_first():
+    server = sync.ServerDocument([Paragraph("op1", ParagraphKind.OPERATIVE, 0, "Requests the Secretary-General")])
+    a, b = sync.Replica("a", server.join()), sync.Replica("b", server.join())
+    a.edit("op1", "Invites the Committee")
+    b.edit("op1", "Requests the Secretary-General to report")
+    server.submit(sync.parse_request(a.outgoing()))
+    reply = server.submit(sync.parse_request(b.outgoing()))
+    b.receive(server.changes_since(0))  # the log ends the flight before the reply arrives
+    assert b.inflight is None
+    b.on_reply(reply.to_wire(), 1)
+    assert [(p["code"], p["paragraph"]) for p in b.problems] == [("conflict", "op1")]
+
+
+def test_unavailable_keeps_the_change_in_flight_and_a_stale_refusal_is_ignored():
+    server = sync.ServerDocument(START_ONE)
+    replica = sync.Replica("a", server.join())
+    replica.edit("op1", "Decides to remain seized")
+    first = replica.outgoing()
+    replica.on_reply({"ok": False, "error": {"code": "unavailable", "message": "busy"}}, first["cseq"])
+    assert replica.resend() == first and replica.text("op1") == "Decides to remain seized"
+    assert replica.pending() == 1
+    replica.on_reply({"ok": False, "error": {"code": "frozen", "message": "in blue"}}, first["cseq"] + 7)
+    assert replica.inflight is not None and not replica.problems
+
+
+START_ONE = [Paragraph("op1", ParagraphKind.OPERATIVE, 0, "Decides")]

@@ -81,7 +81,7 @@ class Network:
         cseq, reply = payload  # a real client matches a reply to its request by the Socket.IO ack id
         inflight = peer.replica.inflight
         if inflight is not None and inflight.request.cseq == cseq:
-            peer.replica.on_reply(reply)
+            peer.replica.on_reply(reply, cseq)
 
     def disconnect(self, n: int) -> None:
         peer = self.peers[n]

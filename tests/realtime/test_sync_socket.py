@@ -226,7 +226,7 @@ def test_a_frozen_draft_refuses_edits(delegate, database, seed):
     reply = peru.send()
     assert reply["error"]["code"] == "frozen" and "in blue" in reply["error"]["message"]
     assert peru.replica.text(uid) == "too late"  # the replica hears the refusal through on_reply
-    peru.replica.on_reply(reply)
+    peru.replica.on_reply(reply, peru.replica.inflight.request.cseq)
     assert peru.replica.text(uid) != "too late"
 
 
