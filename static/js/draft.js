@@ -1,0 +1,155 @@
+// Live co-drafting on the draft page: the Replica (sync.js) on a Socket.IO connection to /drafts, shown by
+// the DraftView (view.js). The protocol is the README's "Live co-drafting protocol": join on every
+// (re)connect, one change in flight, the log applied in order, a lasting gap closed by joining again.
+
+import { io } from "../vendor/socket.io.esm.min.js";
+import { Replica } from "./sync.js";
+import { DraftView } from "./view.js";
+
+const GAP_WAIT_MS = 3000; // a change missing this long is fetched by joining again with `since`
+const REPLY_WAIT_MS = 40000; // longer than the server's own 30 s before it answers "unavailable"
+const RETRY_MS = 1000;
+
+const article = document.querySelector("article.resolution[data-draft-id]");
+const draft = Number(article.dataset.draftId);
+const client = `web-${crypto.getRandomValues(new Uint32Array(2)).join("-")}`; // one per page load
+
+let replica = null;
+let you = null;
+let status = null;
+let joined = false;
+let gapTimer = null;
+let focused = null;
+let shownProblems = 0;
+
+const view = new DraftView(article, {
+  text(uid, text) {
+    replica?.edit(uid, text);
+    pump();
+  },
+  focus(uid) {
+    focused = uid;
+    if (joined) socket.emit("presence", { draft, paragraph: uid });
+  },
+  structure(op, uid, args) {
+    replica?.structure(op, uid, args);
+    pump();
+  },
+});
+
+const socket = io("/drafts", { transports: ["websocket"] });
+
+// The browser knows when it has lost the network before the socket's heartbeat does.
+addEventListener("offline", () => socket.disconnect());
+addEventListener("online", () => socket.connect());
+
+socket.on("connect", join);
+socket.on("disconnect", () => {
+  joined = false;
+  show();
+});
+socket.on("changes", (message) => {
+  if (message.draft !== draft || replica === null) return;
+  replica.receive(message.changes);
+  pump();
+});
+socket.on("presence", (message) => {
+  if (message.draft === draft) view.presence(message.online, you);
+});
+socket.on("status", (message) => {
+  if (message.draft !== draft) return;
+  status = message.status;
+  show();
+});
+socket.on("error", (error) => {
+  // A refused edit comes back in its reply, and the replica reports it; anything else is shown here.
+  if (error.event !== "edit") problem(error);
+});
+
+async function join() {
+  joined = false;
+  const asked = replica ? replica.joinRequest() : { client };
+  let reply;
+  try {
+    reply = await socket.timeout(REPLY_WAIT_MS).emitWithAck("join", { draft, ...asked });
+  } catch {
+    return; // no answer: the next connect joins again
+  }
+  if (!reply.ok) {
+    problem(reply.error);
+    return;
+  }
+  you = reply.you;
+  status = reply.status;
+  if (replica === null) replica = new Replica(client, reply);
+  else replica.onJoin(reply);
+  joined = true;
+  view.presence(reply.presence, you);
+  if (focused) socket.emit("presence", { draft, paragraph: focused });
+  const again = replica.onReconnect();
+  if (again) send(again);
+  pump();
+}
+
+// Send the next change when nothing is in flight, and show where things stand.
+function pump() {
+  if (replica === null) return;
+  if (joined && replica.inflight === null) {
+    const wire = replica.outgoing();
+    if (wire) send(wire);
+  }
+  watchGap();
+  show();
+}
+
+async function send(wire) {
+  let reply;
+  try {
+    reply = await socket.timeout(REPLY_WAIT_MS).emitWithAck("edit", { draft, ...wire });
+  } catch {
+    // No answer. Disconnected: the flight goes again after the next join. Still connected: send it again
+    // now; a change sent twice is applied once.
+    if (joined && replica.inflight?.request.cseq === wire.cseq) send(wire);
+    return;
+  }
+  replica.onReply(reply, wire.cseq);
+  if (!reply.ok && reply.error?.code === "unavailable") {
+    setTimeout(() => joined && replica.inflight?.request.cseq === wire.cseq && send(replica.resend()), RETRY_MS);
+    return;
+  }
+  pump();
+}
+
+function watchGap() {
+  if (!replica.hasGap) {
+    clearTimeout(gapTimer);
+    gapTimer = null;
+  } else if (gapTimer === null) {
+    gapTimer = setTimeout(() => {
+      gapTimer = null;
+      if (replica.hasGap && socket.connected) join();
+    }, GAP_WAIT_MS);
+  }
+}
+
+function problem(error) {
+  if (replica === null) view.problems([error]);
+  else replica.problems.push(error);
+  show();
+}
+
+function show() {
+  const canEdit = Boolean(you?.can_edit) && status === "drafting";
+  if (replica) view.render(replica.document(), canEdit);
+  const pending = replica ? replica.pending() : 0;
+  let line;
+  if (!socket.connected) {
+    line = pending ? `Offline — ${pending} pending edit${pending === 1 ? "" : "s"}` : "Offline";
+  } else if (!joined) line = "Connecting…";
+  else line = pending ? "Syncing…" : "Connected";
+  view.status(status && status !== "drafting" ? `${line} · ${status}: read only` : line);
+  if (replica && replica.problems.length !== shownProblems) {
+    shownProblems = replica.problems.length;
+    view.problems(replica.problems);
+  }
+}

@@ -1,0 +1,95 @@
+"""Live co-drafting through real browsers: delegates on separate pages edit the same draft at once."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import SCREENSHOTS, log_in
+
+LIVE_TIMEOUT = 15_000
+
+
+def open_draft(new_page, username: str):
+    page = new_page()
+    log_in(page, username)
+    page.get_by_role("heading", name="Drafts").wait_for()
+    page.locator("table.list a").first.click()
+    expect(page.locator("#live-status")).to_have_text("Connected", timeout=LIVE_TIMEOUT)
+    return page
+
+
+def operative(page, ref: str):
+    return page.locator(f'.para[data-ref="{ref}"]')
+
+
+def type_at(page, ref: str, where: str, text: str) -> None:
+    """Click into paragraph `ref`, put the caret at its start or end, and type `text` key by key."""
+    editable = operative(page, ref).locator(".text")
+    editable.click()
+    page.keyboard.press("Control+Home" if where == "start" else "Control+End")
+    page.keyboard.type(text, delay=15)
+
+
+def test_two_delegations_type_into_one_paragraph_at_once_and_both_keep_both(new_page):
+    peru, france = open_draft(new_page, "peru"), open_draft(new_page, "france")
+    original = operative(peru, "OP2").locator(".text").inner_text()
+
+    type_at(peru, "OP2", "start", "Firmly ")
+    type_at(france, "OP2", "end", " Toutes les parties.")
+    type_at(peru, "OP2", "start", "Also ")
+
+    for page in (peru, france):
+        expect(page.locator("#live-status")).to_have_text("Connected", timeout=LIVE_TIMEOUT)
+    expected = re.compile(r"^Also Firmly " + re.escape(original) + r" Toutes les parties\.$")
+    for page in (peru, france):
+        expect(operative(page, "OP2").locator(".text")).to_have_text(expected, timeout=LIVE_TIMEOUT)
+
+
+def test_a_page_offline_keeps_its_edits_and_sends_them_when_back(new_page):
+    peru, germany = open_draft(new_page, "peru"), open_draft(new_page, "germany")
+    peru.context.set_offline(True)
+    expect(peru.locator("#live-status")).to_have_text(re.compile(r"^Offline"), timeout=LIVE_TIMEOUT)
+
+    type_at(peru, "OP1", "end", " Written offline.")
+    expect(peru.locator("#live-status")).to_have_text(re.compile(r"^Offline — \d+ pending edits?$"))
+    expect(germany.locator("#live-status")).to_have_text("Connected")
+    assert "Written offline." not in operative(germany, "OP1").inner_text()
+
+    peru.context.set_offline(False)
+    expect(peru.locator("#live-status")).to_have_text("Connected", timeout=LIVE_TIMEOUT)
+    expect(operative(germany, "OP1").locator(".text")).to_have_text(
+        re.compile(r"Written offline\.$"), timeout=LIVE_TIMEOUT)
+
+
+def test_the_toolbar_adds_an_operative_paragraph_numbered_on_the_other_page(new_page):
+    peru, france = open_draft(new_page, "peru"), open_draft(new_page, "france")
+    count = france.locator(".para.operative.level-0").count()
+    last = operative(peru, f"OP{count}")
+    last.locator(".text").click()
+    last.get_by_role("button", name="Add an operative paragraph after this one").click()
+    # The new paragraph appears when the server has ordered it, and takes the focus: then one types.
+    expect(operative(peru, f"OP{count + 1}").locator(".text")).to_be_focused(timeout=LIVE_TIMEOUT)
+    peru.keyboard.type("Decides to remain actively seized of the matter.", delay=10)
+
+    added = operative(france, f"OP{count + 1}")
+    expect(added.locator(".num")).to_have_text(f"{count + 1}.", timeout=LIVE_TIMEOUT)
+    expect(added.locator(".text")).to_have_text("Decides to remain actively seized of the matter.",
+                                                timeout=LIVE_TIMEOUT)
+
+
+def test_the_other_page_shows_where_a_delegation_is_in_its_colour(new_page):
+    peru, france = open_draft(new_page, "peru"), open_draft(new_page, "france")
+    operative(peru, "OP3").locator(".text").click()
+
+    marker = operative(france, "OP3").locator(".presence-marker", has_text="Peru")
+    expect(marker).to_be_visible(timeout=LIVE_TIMEOUT)
+    swatch = peru.locator(".draft-meta .swatch").first  # Peru holds the pen: its colour is in the details
+    colour = swatch.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert marker.evaluate("e => getComputedStyle(e).backgroundColor") == colour
+    expect(france.locator("#live-online")).to_contain_text("Peru")
+
+    operative(france, "OP2").locator(".text").click()  # France's own paragraph shows its toolbar
+    france.evaluate("document.querySelector('.para[data-ref=\"OP2\"]').scrollIntoView({block: 'center'})")
+    france.screenshot(path=str(SCREENSHOTS / "live-editing.png"))
