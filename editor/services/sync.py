@@ -31,6 +31,7 @@ CATCH_UP_LIMIT = 2_000
 _KIND = {sync.TEXT: RevisionKind.EDIT, sync.INSERT: RevisionKind.INSERT, sync.DELETE: RevisionKind.DELETE,
          sync.MOVE: RevisionKind.MOVE, sync.LEVEL: RevisionKind.LEVEL}
 _OP = {kind: op for op, kind in _KIND.items()}
+revisions, paragraphs = Revision.__table__, Paragraph.__table__
 
 
 @dataclass(frozen=True)
@@ -83,32 +84,40 @@ def apply_batch(session: Session, items: Sequence[tuple[int, int, Request]]) -> 
     drafts: dict[int, Draft] = {}
     refusals: dict[tuple[int, int], SyncError | None] = {}
     results = []
-    for user_id, draft_id, request in items:
-        if user_id not in users:
-            users[user_id] = session.scalar(
-                select(User).where(User.id == user_id).options(joinedload(User.delegation)))
-        user = users[user_id]
-        try:
-            if draft_id not in drafts:
-                drafts[draft_id] = load_draft(session, draft_id, lock=True)
-        except ServiceError as error:
-            results.append(Applied(sync.Reply(False, error=SyncError(error.code, error.message))))
-            continue
-        draft = drafts[draft_id]
-        if (user_id, draft_id) not in refusals:
-            refusals[user_id, draft_id] = edit_refusal(session, user, draft) if user else \
-                SyncError("not_authenticated", "Please log in again.")
-        refusal = refusals[user_id, draft_id]
-        if refusal:
-            results.append(Applied(sync.Reply(False, error=refusal)))
-        else:
-            results.append(_apply_one(session, user, draft, request))
+    # A keystroke is a handful of plain statements (no unit-of-work flush between them); only the
+    # draft's version waits for the commit's flush, and structural changes flush their own rows.
+    with session.no_autoflush:
+        for user_id, draft_id, request in items:
+            results.append(_apply_item(session, users, drafts, refusals, user_id, draft_id, request))
     return results
 
 
+def _apply_item(session: Session, users: dict[int, User | None], drafts: dict[int, Draft],
+                refusals: dict[tuple[int, int], SyncError | None], user_id: int, draft_id: int,
+                request: Request) -> Applied:
+    if user_id not in users:
+        users[user_id] = session.scalar(
+            select(User).where(User.id == user_id).options(joinedload(User.delegation)))
+    user = users[user_id]
+    try:
+        if draft_id not in drafts:
+            drafts[draft_id] = load_draft(session, draft_id, lock=True)
+    except ServiceError as error:
+        return Applied(sync.Reply(False, error=SyncError(error.code, error.message)))
+    draft = drafts[draft_id]
+    if (user_id, draft_id) not in refusals:
+        refusals[user_id, draft_id] = edit_refusal(session, user, draft) if user else \
+            SyncError("not_authenticated", "Please log in again.")
+    refusal = refusals[user_id, draft_id]
+    if refusal:
+        return Applied(sync.Reply(False, error=refusal))
+    return _apply_one(session, user, draft, request)
+
+
 def _apply_one(session: Session, user: User, draft: Draft, request: Request) -> Applied:
-    done = session.scalar(select(Revision.seq).where(
-        Revision.draft_id == draft.id, Revision.client_id == request.client, Revision.client_seq == request.cseq))
+    done = session.execute(select(revisions.c.seq).where(
+        revisions.c.draft_id == draft.id, revisions.c.client_id == request.client,
+        revisions.c.client_seq == request.cseq)).scalar()
     if done is not None:
         return Applied(sync.Reply(True, done, duplicate=True))
     if request.generation != draft.generation:
@@ -123,48 +132,45 @@ def _apply_one(session: Session, user: User, draft: Draft, request: Request) -> 
     except SyncError as error:
         return Applied(sync.Reply(False, error=error))
     at = utcnow()
-    revision.created_at = at
-    revision.user_id, revision.delegation_id = user.id, user.delegation_id
-    session.add(revision)
+    session.execute(revisions.insert().values(**revision, created_at=at, user_id=user.id,
+                                              delegation_id=user.delegation_id))
     author = _author(user, user.delegation, at)
     return Applied(sync.Reply(True, change.seq, conflicts), replace(change, author=author))
 
 
-def _revision(draft: Draft, request: Request, change: dict[str, Any], result: str | None) -> Revision:
-    return Revision(
-        draft_id=draft.id, seq=draft.version, paragraph_uid=request.paragraph, kind=_KIND[request.op],
-        base_version=request.base, client_id=request.client, client_seq=request.cseq,
-        change=json.dumps(change, ensure_ascii=False), result=result,
-    )
+def _revision(draft: Draft, request: Request, change: dict[str, Any], result: str | None) -> dict[str, Any]:
+    return {
+        "draft_id": draft.id, "seq": draft.version, "paragraph_uid": request.paragraph, "kind": _KIND[request.op],
+        "base_version": request.base, "client_id": request.client, "client_seq": request.cseq,
+        "change": json.dumps(change, ensure_ascii=False), "result": result,
+    }
 
 
-def _live_paragraph(session: Session, draft: Draft, uid: str) -> Paragraph:
-    row = session.scalar(select(Paragraph).where(
-        Paragraph.draft_id == draft.id, Paragraph.uid == uid, Paragraph.deleted_at.is_(None)))
-    if row is None:
-        raise sync.missing_paragraph(uid)
-    return row
-
-
-def text_at(session: Session, draft: Draft, row: Paragraph, seq: int) -> str:
-    """The paragraph's text as it stood after change `seq` of the draft."""
-    if row.version <= seq:
-        return row.text
-    result = session.scalar(
-        select(Revision.result)
-        .where(Revision.draft_id == draft.id, Revision.paragraph_uid == row.uid, Revision.seq <= seq,
-               Revision.result.is_not(None))
-        .order_by(Revision.seq.desc()).limit(1))
+def text_at(session: Session, draft: Draft, uid: str, current: str, version: int, seq: int) -> str:
+    """The paragraph's text as it stood after change `seq` of the draft (`version`: its last change)."""
+    if version <= seq:
+        return current
+    result = session.execute(
+        select(revisions.c.result)
+        .where(revisions.c.draft_id == draft.id, revisions.c.paragraph_uid == uid, revisions.c.seq <= seq,
+               revisions.c.result.is_not(None))
+        .order_by(revisions.c.seq.desc()).limit(1)).scalar()
     if result is None:
         raise SyncError("bad_request", "That paragraph did not exist at the base version of the change.")
     return result
 
 
 def _apply_text(session: Session, draft: Draft, request: Request):
-    row = _live_paragraph(session, draft, request.paragraph)
-    outcome = sync.apply_text(request, text_at(session, draft, row, request.base), row.text)
+    row = session.execute(select(paragraphs.c.id, paragraphs.c.text, paragraphs.c.version).where(
+        paragraphs.c.draft_id == draft.id, paragraphs.c.uid == request.paragraph,
+        paragraphs.c.deleted_at.is_(None))).one_or_none()
+    if row is None:
+        raise sync.missing_paragraph(request.paragraph)
+    base = text_at(session, draft, request.paragraph, row.text, row.version, request.base)
+    outcome = sync.apply_text(request, base, row.text)
     draft.version += 1
-    row.text, row.version = outcome.text, draft.version
+    session.execute(paragraphs.update().where(paragraphs.c.id == row.id).values(
+        text=outcome.text, version=draft.version))
     stored = {"op": sync.TEXT, "delta": outcome.delta}
     if outcome.conflicts:
         stored["conflicts"] = list(outcome.conflicts)
@@ -174,7 +180,8 @@ def _apply_text(session: Session, draft: Draft, request: Request):
 
 def _apply_structure(session: Session, draft: Draft, request: Request):
     rows = list(session.scalars(select(Paragraph).where(
-        Paragraph.draft_id == draft.id, Paragraph.deleted_at.is_(None)).order_by(Paragraph.position)))
+        Paragraph.draft_id == draft.id, Paragraph.deleted_at.is_(None)).order_by(Paragraph.position)
+        .execution_options(populate_existing=True)))  # texts may have changed since, by plain statements
     if request.op != sync.INSERT and not any(r.uid == request.paragraph for r in rows):
         raise sync.missing_paragraph(request.paragraph)
     if request.op == sync.INSERT and session.scalar(select(Paragraph.id).where(
@@ -207,6 +214,7 @@ def _apply_structure(session: Session, draft: Draft, request: Request):
     text = request.text if request.op == sync.INSERT else None
     change = Change(draft.version, request.op, request.paragraph, request.client, request.cseq,
                     text=text, layout=layout)
+    session.flush()  # later changes of the batch read these rows with plain statements
     return change, _revision(draft, request, stored, text), ()
 
 
