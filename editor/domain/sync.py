@@ -81,36 +81,86 @@ def make_delta(old: str, new: str) -> str:
 
 def apply_delta(text: str, delta: str) -> str:
     """`text` changed by `delta`; SyncError when the delta does not fit the text it claims to change."""
+    return _dmp.diff_text2(delta_diffs(text, delta))
+
+
+def diff(old: str, new: str) -> list[tuple[int, str]]:
+    """The change from `old` to `new` in words a person would name: a replaced phrase is one deletion and
+    one insertion, not a scatter of letters the two texts happen to share."""
+    diffs = _dmp.diff_main(old, new, False)
+    _dmp.diff_cleanupSemantic(diffs)
+    return diffs
+
+
+def delta_diffs(text: str, delta: str) -> list[tuple[int, str]]:
+    """The diffs a delta describes on `text`: the exact change, not a diff recomputed from its result."""
     try:
-        diffs = _dmp.diff_fromDelta(text, delta)
+        return _dmp.diff_fromDelta(text, delta)
     except (ValueError, UnicodeDecodeError, UnicodeEncodeError) as error:
         raise SyncError("bad_delta", f"The change does not fit the text it was made on ({error}).") from None
-    return _dmp.diff_text2(diffs)
-
-
-def rebase(old: str, new: str, onto: str) -> str:
-    """Carry the change from `old` to `new` over to `onto` (another version of `old`)."""
-    if old == new:
-        return onto
-    if old == onto:
-        return new
-    return _dmp.patch_apply(_dmp.patch_make(old, new), onto)[0]
 
 
 @dataclass(frozen=True)
 class Merge:
     text: str
-    conflicts: tuple[str, ...] = ()  # the hunks that did not apply, as patch text
+    conflicts: tuple[str, ...] = ()  # the parts of the second change that touched text the first deleted
+
+
+def merge3(base: str, first: Sequence[tuple[int, str]], second: Sequence[tuple[int, str]]) -> Merge:
+    """Both changes of `base` applied: `first` (already in the log) and `second` (arriving now).
+
+    Each change is a diff of `base`; the merge walks both over `base` position by position, so every insert
+    lands exactly where its author made it, however often the text around it repeats (patching by context
+    would match the wrong one). At one position the first change's insert comes first. What the second
+    change inserts inside, or deletes from, text the first deleted is kept and reported as a conflict.
+    """
+    theirs = [[op, text] for op, text in first if text]
+    ours = [[op, text] for op, text in second if text]
+    out: list[str] = []
+    conflicts: list[str] = []
+    i = j = 0
+    inside_their_delete = False  # their current deletion began before this position
+    while i < len(theirs) or j < len(ours):
+        if i < len(theirs) and theirs[i][0] == diff_match_patch.DIFF_INSERT:
+            out.append(theirs[i][1])
+            i += 1
+            continue
+        if j < len(ours) and ours[j][0] == diff_match_patch.DIFF_INSERT:
+            if inside_their_delete:
+                conflicts.append(ours[j][1])
+            out.append(ours[j][1])
+            j += 1
+            continue
+        if i == len(theirs) or j == len(ours):
+            raise ValueError("the two changes do not describe the same text")
+        n = min(len(theirs[i][1]), len(ours[j][1]))
+        their_op, our_op = theirs[i][0], ours[j][0]
+        if their_op == our_op == diff_match_patch.DIFF_EQUAL:
+            out.append(theirs[i][1][:n])  # kept by both; deleted by either (or both) is gone
+        theirs[i][1], ours[j][1] = theirs[i][1][n:], ours[j][1][n:]
+        inside_their_delete = their_op == diff_match_patch.DIFF_DELETE and bool(theirs[i][1])
+        if not theirs[i][1]:
+            i += 1
+        if not ours[j][1]:
+            j += 1
+    return Merge("".join(out), tuple(conflicts))
+
+
+def rebase(old: str, new: str, onto: str, onto_diffs: Sequence[tuple[int, str]] | None = None) -> str:
+    """Carry the change from `old` to `new` over to `onto` (another version of `old`, reached by
+    `onto_diffs` when they are known exactly)."""
+    if old == new:
+        return onto
+    if old == onto:
+        return new
+    return merge3(old, onto_diffs if onto_diffs is not None else diff(old, onto), diff(old, new)).text
 
 
 def merge(base: str, mine: str, current: str) -> Merge:
     """The client changed `base` into `mine`; others have since changed it into `current`."""
     if base == current:
         return Merge(mine)
-    patches = _dmp.patch_make(base, mine)
-    text, applied = _dmp.patch_apply(patches, current)
-    conflicts = tuple(_dmp.patch_toText([p]) for p, ok in zip(patches, applied, strict=True) if not ok)
-    return Merge(text, conflicts)
+    return merge3(base, diff(base, current), diff(base, mine))
 
 
 def check_text(text: str, what: str = "A paragraph") -> str:
@@ -531,15 +581,16 @@ class Replica:
         if change.op == TEXT:
             para = self.paras[change.paragraph]
             old = para.shadow
-            para.shadow = apply_delta(old, change.delta or "")
+            diffs = delta_diffs(old, change.delta or "")
+            para.shadow = _dmp.diff_text2(diffs)
             if mine:
                 assert self.inflight is not None and self.inflight.sent is not None
                 para.local = rebase(self.inflight.sent, para.local, para.shadow)
             else:
                 if self.inflight and self.inflight.sent is not None \
                         and self.inflight.request.paragraph == change.paragraph:
-                    self.inflight.sent = rebase(old, self.inflight.sent, para.shadow)
-                para.local = rebase(old, para.local, para.shadow)
+                    self.inflight.sent = rebase(old, self.inflight.sent, para.shadow, diffs)
+                para.local = rebase(old, para.local, para.shadow, diffs)
         else:
             self._apply_layout(change)
         if mine:

@@ -11,7 +11,7 @@
 // an emoji's surrogate pair in two (its delta encoder then throws); Python diffs code points. `asCodePoints`
 // lets the JavaScript library see code points too, so both sides make the same delta for the same texts.
 
-import diff_match_patch from "../vendor/diff-match-patch.js";
+import diff_match_patch, { DIFF_DELETE, DIFF_EQUAL, DIFF_INSERT } from "../vendor/diff-match-patch.js";
 
 export const TEXT = "text";
 export const INSERT = "insert";
@@ -70,8 +70,23 @@ export function makeDelta(old, text) {
   return dmp.diff_toDelta(diffs);
 }
 
+// The change from `old` to `text` in words a person would name (a replaced phrase is one deletion and one
+// insertion), computed on code points as in Python.
+export function diff(old, text) {
+  const codec = asCodePoints(old, text);
+  const diffs = dmp.diff_main(codec.encode(old), codec.encode(text), false);
+  dmp.diff_cleanupSemantic(diffs);
+  for (const d of diffs) d[1] = codec.decode(d[1]);
+  return diffs;
+}
+
 // `text` changed by `delta`; SyncError when the delta does not fit the text it claims to change.
 export function applyDelta(text, delta) {
+  return dmp.diff_text2(deltaDiffs(text, delta));
+}
+
+// The diffs a delta describes on `text`: the exact change, not a diff recomputed from its result.
+export function deltaDiffs(text, delta) {
   let diffs;
   try {
     diffs = dmp.diff_fromDelta(text, delta);
@@ -82,16 +97,52 @@ export function applyDelta(text, delta) {
   if (diffs.some((diff) => !diff[1].isWellFormed())) {
     throw new SyncError("bad_delta", "The change does not fit the text it was made on (it cuts a character).");
   }
-  return dmp.diff_text2(diffs);
+  return diffs;
 }
 
-// Carry the change from `old` to `text` over to `onto` (another version of `old`).
-export function rebase(old, text, onto) {
+// Both changes of `base` applied: `first` (already in the log), then `second`. Python's `merge3`: the two
+// diffs are walked over `base` position by position, so an insert lands exactly where it was made however
+// often the text around it repeats; at one position the first change's insert comes first; what the
+// second inserts inside text the first deleted is kept and reported as a conflict.
+export function merge3(base, first, second) {
+  const theirs = first.filter((d) => d[1]).map((d) => [d[0], d[1]]);
+  const ours = second.filter((d) => d[1]).map((d) => [d[0], d[1]]);
+  const out = [];
+  const conflicts = [];
+  let i = 0;
+  let j = 0;
+  let insideTheirDelete = false;
+  while (i < theirs.length || j < ours.length) {
+    if (i < theirs.length && theirs[i][0] === DIFF_INSERT) {
+      out.push(theirs[i][1]);
+      i += 1;
+      continue;
+    }
+    if (j < ours.length && ours[j][0] === DIFF_INSERT) {
+      if (insideTheirDelete) conflicts.push(ours[j][1]);
+      out.push(ours[j][1]);
+      j += 1;
+      continue;
+    }
+    if (i === theirs.length || j === ours.length) throw new Error("the two changes do not describe the same text");
+    const n = Math.min(theirs[i][1].length, ours[j][1].length);
+    const [theirOp, ourOp] = [theirs[i][0], ours[j][0]];
+    if (theirOp === DIFF_EQUAL && ourOp === DIFF_EQUAL) out.push(theirs[i][1].slice(0, n));
+    theirs[i][1] = theirs[i][1].slice(n);
+    ours[j][1] = ours[j][1].slice(n);
+    insideTheirDelete = theirOp === DIFF_DELETE && theirs[i][1].length > 0;
+    if (!theirs[i][1]) i += 1;
+    if (!ours[j][1]) j += 1;
+  }
+  return { text: out.join(""), conflicts };
+}
+
+// Carry the change from `old` to `text` over to `onto` (another version of `old`, reached by `ontoDiffs`
+// when they are known exactly).
+export function rebase(old, text, onto, ontoDiffs = null) {
   if (old === text) return onto;
   if (old === onto) return text;
-  const codec = asCodePoints(old, text, onto);
-  const patches = dmp.patch_make(codec.encode(old), codec.encode(text));
-  return codec.decode(dmp.patch_apply(patches, codec.encode(onto))[0]);
+  return merge3(old, ontoDiffs ?? diff(old, onto), diff(old, text)).text;
 }
 
 // -- requests ------------------------------------------------------------------------------------
@@ -222,15 +273,16 @@ export class Replica {
     if (change.op === TEXT) {
       const para = this.paras.get(change.paragraph);
       const old = para.shadow;
-      para.shadow = applyDelta(old, change.delta ?? "");
+      const diffs = deltaDiffs(old, change.delta ?? "");
+      para.shadow = dmp.diff_text2(diffs);
       if (mine) {
         para.local = rebase(this.inflight.sent, para.local, para.shadow);
       } else {
         if (this.inflight && this.inflight.sent !== null
             && this.inflight.request.paragraph === change.paragraph) {
-          this.inflight.sent = rebase(old, this.inflight.sent, para.shadow);
+          this.inflight.sent = rebase(old, this.inflight.sent, para.shadow, diffs);
         }
-        para.local = rebase(old, para.local, para.shadow);
+        para.local = rebase(old, para.local, para.shadow, diffs);
       }
     } else {
       this.#applyLayout(change);

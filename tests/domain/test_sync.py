@@ -37,9 +37,18 @@ def test_merge_keeps_both_sides_and_reports_what_no_longer_fits():
     merged = sync.merge(base, base.replace("all States", "all Member States"), base + " and decides")
     assert merged.text == "Calls upon all Member States to implement the measures; and decides"
     assert merged.conflicts == ()
-    gone = sync.merge(base, base.replace("implement", "fully implement"), "Welcomes the report;")
-    assert gone.text == "Welcomes the report;" and len(gone.conflicts) == 1
-    assert "fully" in gone.conflicts[0]
+    gone = sync.merge(base, base.replace("the measures", "the new measures"), "Calls upon all States to act;")
+    assert "new" in gone.text and gone.conflicts == ("new ",)  # kept, and its author is told
+
+
+def test_merge_places_each_insert_where_it_was_made_in_repetitive_text():
+    region = " and the Council decides to remain seized of the matter,"
+    base = "".join(f"<{n}>{region}" for n in range(6))
+    others = base.replace("<4>", "<4> w4n1 w4n2 w4n3")  # the log moved on in region 4
+    mine = base.replace("<5>", "<5> w5n1")  # made on the older text, in region 5
+    merged = sync.merge(base, mine, others)
+    assert merged.text == base.replace("<4>", "<4> w4n1 w4n2 w4n3").replace("<5>", "<5> w5n1")
+    assert sync.rebase(base, mine, others) == merged.text
 
 
 def test_check_text_names_the_limit():
@@ -50,13 +59,14 @@ def test_check_text_names_the_limit():
 
 
 def test_the_server_reports_a_lost_hunk_to_its_author():
-    server = sync.ServerDocument([Paragraph("op1", ParagraphKind.OPERATIVE, 0, "Requests the Secretary-General")])
+    text = "Requests the Secretary-General to report"
+    server = sync.ServerDocument([Paragraph("op1", ParagraphKind.OPERATIVE, 0, text)])
     a, b = sync.Replica("a", server.join()), sync.Replica("b", server.join())
-    a.edit("op1", "Invites the Committee")
-    b.edit("op1", "Requests the Secretary-General to report")
+    a.edit("op1", "Requests the Secretary-General")
+    b.edit("op1", "Requests the Secretary-General to fully report")
     assert server.submit(sync.parse_request(a.outgoing())).ok
     reply = server.submit(sync.parse_request(b.outgoing()))
-    assert reply.ok and reply.conflicts
+    assert reply.ok and reply.conflicts == ("fully ",)
     b.on_reply(reply.to_wire(), 1)
     b.receive(server.changes_since(0))
     assert b.problems[0]["code"] == "conflict" and b.text("op1") == server.paragraphs[0].text
@@ -72,10 +82,11 @@ def test_a_draft_holds_at_most_1000_paragraphs():
 
 
 def test_a_reply_counts_for_its_own_change_even_when_the_log_came_first():
-    server = sync.ServerDocument([Paragraph("op1", ParagraphKind.OPERATIVE, 0, "Requests the Secretary-General")])
+    text = "Requests the Secretary-General to report"
+    server = sync.ServerDocument([Paragraph("op1", ParagraphKind.OPERATIVE, 0, text)])
     a, b = sync.Replica("a", server.join()), sync.Replica("b", server.join())
-    a.edit("op1", "Invites the Committee")
-    b.edit("op1", "Requests the Secretary-General to report")
+    a.edit("op1", "Requests the Secretary-General")
+    b.edit("op1", "Requests the Secretary-General to fully report")
     server.submit(sync.parse_request(a.outgoing()))
     reply = server.submit(sync.parse_request(b.outgoing()))
     b.receive(server.changes_since(0))  # the log ends the flight before the reply arrives

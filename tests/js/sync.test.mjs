@@ -9,20 +9,16 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import diff_match_patch from "../../static/vendor/diff-match-patch.js";
-import { INSERT, MOVE, LEVEL, TEXT, Replica, applyDelta, asCodePoints, makeDelta }
+import { INSERT, MOVE, LEVEL, TEXT, Replica, applyDelta, asCodePoints, diff, makeDelta, merge3 }
   from "../../static/js/sync.js";
 
 const VECTORS = JSON.parse(readFileSync(new URL("../vectors/sync.json", import.meta.url), "utf8"));
 const dmp = new diff_match_patch();
 
-// The client merged into the current text, patch by patch; the hunks that did not apply come back.
+// The client's text merged into the current one, as the server does (Python's `merge`).
 function merge(base, mine, current) {
   if (base === current) return { text: mine, conflicts: [] };
-  const codec = asCodePoints(base, mine, current);
-  const patches = dmp.patch_make(codec.encode(base), codec.encode(mine));
-  const [text, applied] = dmp.patch_apply(patches, codec.encode(current));
-  const conflicts = patches.filter((_, i) => !applied[i]).map((p) => codec.decode(dmp.patch_toText([p])));
-  return { text: codec.decode(text), conflicts };
+  return merge3(base, diff(base, current), diff(base, mine));
 }
 
 // The end (exclusive) of the paragraph at `index` together with its sub-paragraphs.
