@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -102,12 +103,18 @@ def list_users(session: Session, actor: object) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
+# Each argon2 check takes 64 MiB by design; a burst of logins on the threaded server would take that many
+# times over (15 at once reached 1 GB). Checks beyond this many wait their turn instead.
+_CONCURRENT_CHECKS = threading.BoundedSemaphore(4)
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The user whose name and password these are, or None, whichever of the two was wrong."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     stored = user.password_hash if user is not None and user.password_hash else None
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
+        with _CONCURRENT_CHECKS:
+            _hasher.verify(stored or _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
     if stored is None or not user.is_active:

@@ -65,3 +65,37 @@ def test_parse_role_accepts_dashes_and_names_the_roles(seed):
     assert accounts.parse_role("press-officer") is Role.PRESS_OFFICER
     with pytest.raises(InvalidInput, match="delegate, penholder"):
         accounts.parse_role("king")
+
+
+def test_password_checks_run_at_most_four_at_a_time(database, make_user, monkeypatch):
+    """Each argon2 check holds 64 MiB: a burst of logins must not multiply that without bound."""
+    import threading
+    import time
+
+    make_user("burst", "press_officer")
+    running, peak, lock = 0, 0, threading.Lock()
+    real = accounts._hasher
+
+    class CountingHasher:
+        def verify(self, stored, password):
+            nonlocal running, peak
+            with lock:
+                running += 1
+                peak = max(peak, running)
+            time.sleep(0.02)
+            with lock:
+                running -= 1
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(accounts, "_hasher", CountingHasher())
+
+    def log_in():
+        with database.session() as session:
+            accounts.authenticate(session, "burst", "wrong password")
+
+    threads = [threading.Thread(target=log_in) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert peak == 4
