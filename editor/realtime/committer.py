@@ -44,6 +44,7 @@ class Committer:
         self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._live = sync.LiveDrafts()  # only this thread touches it
 
     def submit(self, user_id: int, draft_id: int, request: Request) -> Future:
         self._start()
@@ -68,6 +69,7 @@ class Committer:
             try:
                 self._commit(batch)
             except Exception:  # the thread must outlive any one batch
+                self._live.forget()
                 log.exception("committing a batch of %d changes failed", len(batch))
                 for item in batch:
                     if not item.future.done():
@@ -78,12 +80,14 @@ class Committer:
             results = self._apply(batch)
         except SQLAlchemyError:
             # One bad change (or a race with another process) must not sink its neighbours: one by one.
+            self._live.forget()
             log.warning("batch of %d failed; committing its changes one by one", len(batch), exc_info=True)
             results = []
             for item in batch:
                 try:
                     results.extend(self._apply([item]))
                 except SQLAlchemyError:
+                    self._live.forget()
                     log.exception("change %s/%s could not be committed", item.request.client, item.request.cseq)
                     results.append((item, sync.Applied(Reply(False, error=UNAVAILABLE))))
         by_draft: dict[int, list[dict]] = {}
@@ -97,5 +101,5 @@ class Committer:
 
     def _apply(self, batch: list[_Item]) -> list[tuple[_Item, sync.Applied]]:
         with self.database.session() as session:
-            applied = sync.apply_batch(session, [(i.user_id, i.draft_id, i.request) for i in batch])
+            applied = sync.apply_batch(session, [(i.user_id, i.draft_id, i.request) for i in batch], self._live)
         return list(zip(batch, applied, strict=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from editor.domain.sync import Replica, Request, parse_request
-from editor.persistence.models import Revision, User
+from editor.persistence.models import Paragraph, Revision, User
 from editor.realtime.committer import Committer, _Item
 from editor.services import sync as sync_service
 
@@ -67,3 +67,24 @@ def test_a_refused_change_does_not_sink_its_batch(database, seed):
     assert replies[0].error.code == "paragraph_too_long"
     assert replies[1].error.code == "forbidden"
     assert replies[2].ok and replies[2].seq
+
+
+def test_two_committers_on_one_database_never_write_from_a_stale_cache(database, seed):
+    """As two processes would: each keeps what it learnt of the draft, and must notice the other's changes."""
+    draft_id = seed["draft_id"]
+    first, second = Committer(database, lambda *_: None), Committer(database, lambda *_: None)
+    peru = user_id(database, "peru")
+    words = []
+    for n in range(6):
+        committer = (first, second)[n % 2]
+        [replica] = replicas(database, draft_id, 1)
+        uid = replica.order[0]
+        words.append(f"word{n}")
+        replica.edit(uid, replica.text(uid) + f" word{n}")
+        replica.client = f"client-{n}"
+        item = _Item(peru, draft_id, request(replica))
+        committer._commit([item])
+        assert item.future.result().ok
+    with database.session() as session:
+        text = session.scalar(select(Paragraph.text).where(Paragraph.uid == uid))
+    assert text.endswith(" " + " ".join(words))
