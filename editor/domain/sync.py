@@ -85,11 +85,10 @@ def apply_delta(text: str, delta: str) -> str:
 
 
 def diff(old: str, new: str) -> list[tuple[int, str]]:
-    """The change from `old` to `new` in words a person would name: a replaced phrase is one deletion and
-    one insertion, not a scatter of letters the two texts happen to share."""
-    diffs = _dmp.diff_main(old, new, False)
-    _dmp.diff_cleanupSemantic(diffs)
-    return diffs
+    """The least change from `old` to `new`, kept exact: a "semantic" clean-up would turn many words typed
+    between short stretches of unchanged text into one replaced block, and a concurrent edit inside that
+    block would lose its place."""
+    return _dmp.diff_main(old, new, False)
 
 
 def delta_diffs(text: str, delta: str) -> list[tuple[int, str]]:
@@ -106,27 +105,43 @@ class Merge:
     conflicts: tuple[str, ...] = ()  # the parts of the second change that touched text the first deleted
 
 
+CONFLICT_REACH = 3
+
+
+def _deleted_positions(diffs: Sequence[tuple[int, str]]) -> set[int]:
+    """The positions of the base text that a diff deletes."""
+    deleted, position = set(), 0
+    for op, text in diffs:
+        if op == diff_match_patch.DIFF_DELETE:
+            deleted.update(range(position, position + len(text)))
+        if op != diff_match_patch.DIFF_INSERT:
+            position += len(text)
+    return deleted
+
+
 def merge3(base: str, first: Sequence[tuple[int, str]], second: Sequence[tuple[int, str]]) -> Merge:
     """Both changes of `base` applied: `first` (already in the log) and `second` (arriving now).
 
     Each change is a diff of `base`; the merge walks both over `base` position by position, so every insert
     lands exactly where its author made it, however often the text around it repeats (patching by context
     would match the wrong one). At one position the first change's insert comes first. What the second
-    change inserts inside, or deletes from, text the first deleted is kept and reported as a conflict.
+    change inserts where the first deleted text (within `CONFLICT_REACH` characters) is kept and reported
+    as a conflict: its author meant it for words that are gone.
     """
+    deleted = _deleted_positions(first)
     theirs = [[op, text] for op, text in first if text]
     ours = [[op, text] for op, text in second if text]
     out: list[str] = []
     conflicts: list[str] = []
     i = j = 0
-    inside_their_delete = False  # their current deletion began before this position
+    position = 0  # in base
     while i < len(theirs) or j < len(ours):
         if i < len(theirs) and theirs[i][0] == diff_match_patch.DIFF_INSERT:
             out.append(theirs[i][1])
             i += 1
             continue
         if j < len(ours) and ours[j][0] == diff_match_patch.DIFF_INSERT:
-            if inside_their_delete:
+            if any(q in deleted for q in range(position - CONFLICT_REACH, position + CONFLICT_REACH)):
                 conflicts.append(ours[j][1])
             out.append(ours[j][1])
             j += 1
@@ -138,7 +153,7 @@ def merge3(base: str, first: Sequence[tuple[int, str]], second: Sequence[tuple[i
         if their_op == our_op == diff_match_patch.DIFF_EQUAL:
             out.append(theirs[i][1][:n])  # kept by both; deleted by either (or both) is gone
         theirs[i][1], ours[j][1] = theirs[i][1][n:], ours[j][1][n:]
-        inside_their_delete = their_op == diff_match_patch.DIFF_DELETE and bool(theirs[i][1])
+        position += n
         if not theirs[i][1]:
             i += 1
         if not ours[j][1]:

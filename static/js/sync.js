@@ -70,12 +70,11 @@ export function makeDelta(old, text) {
   return dmp.diff_toDelta(diffs);
 }
 
-// The change from `old` to `text` in words a person would name (a replaced phrase is one deletion and one
-// insertion), computed on code points as in Python.
+// The least change from `old` to `text`, computed on code points as in Python, and kept exact (Python's
+// `diff` says why no clean-up).
 export function diff(old, text) {
   const codec = asCodePoints(old, text);
   const diffs = dmp.diff_main(codec.encode(old), codec.encode(text), false);
-  dmp.diff_cleanupSemantic(diffs);
   for (const d of diffs) d[1] = codec.decode(d[1]);
   return diffs;
 }
@@ -103,15 +102,30 @@ export function deltaDiffs(text, delta) {
 // Both changes of `base` applied: `first` (already in the log), then `second`. Python's `merge3`: the two
 // diffs are walked over `base` position by position, so an insert lands exactly where it was made however
 // often the text around it repeats; at one position the first change's insert comes first; what the
-// second inserts inside text the first deleted is kept and reported as a conflict.
+// second inserts where the first deleted text (within CONFLICT_REACH) is kept and reported as a conflict.
+export const CONFLICT_REACH = 3;
+
+// The positions of the base text that a diff deletes (UTF-16 units here, code points in Python: a
+// conflict is only a notice, and the merged text is the same either way).
+function deletedPositions(diffs) {
+  const deleted = new Set();
+  let position = 0;
+  for (const [op, text] of diffs) {
+    if (op === DIFF_DELETE) for (let q = position; q < position + text.length; q++) deleted.add(q);
+    if (op !== DIFF_INSERT) position += text.length;
+  }
+  return deleted;
+}
+
 export function merge3(base, first, second) {
+  const deleted = deletedPositions(first);
   const theirs = first.filter((d) => d[1]).map((d) => [d[0], d[1]]);
   const ours = second.filter((d) => d[1]).map((d) => [d[0], d[1]]);
   const out = [];
   const conflicts = [];
   let i = 0;
   let j = 0;
-  let insideTheirDelete = false;
+  let position = 0; // in base
   while (i < theirs.length || j < ours.length) {
     if (i < theirs.length && theirs[i][0] === DIFF_INSERT) {
       out.push(theirs[i][1]);
@@ -119,7 +133,9 @@ export function merge3(base, first, second) {
       continue;
     }
     if (j < ours.length && ours[j][0] === DIFF_INSERT) {
-      if (insideTheirDelete) conflicts.push(ours[j][1]);
+      let near = false;
+      for (let q = position - CONFLICT_REACH; q < position + CONFLICT_REACH; q++) near ||= deleted.has(q);
+      if (near) conflicts.push(ours[j][1]);
       out.push(ours[j][1]);
       j += 1;
       continue;
@@ -130,7 +146,7 @@ export function merge3(base, first, second) {
     if (theirOp === DIFF_EQUAL && ourOp === DIFF_EQUAL) out.push(theirs[i][1].slice(0, n));
     theirs[i][1] = theirs[i][1].slice(n);
     ours[j][1] = ours[j][1].slice(n);
-    insideTheirDelete = theirOp === DIFF_DELETE && theirs[i][1].length > 0;
+    position += n;
     if (!theirs[i][1]) i += 1;
     if (!ours[j][1]) j += 1;
   }

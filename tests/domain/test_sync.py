@@ -108,3 +108,16 @@ def test_unavailable_keeps_the_change_in_flight_and_a_stale_refusal_is_ignored()
 
 
 START_ONE = [Paragraph("op1", ParagraphKind.OPERATIVE, 0, "Decides")]
+
+
+def test_merge_keeps_its_place_when_others_typed_more_than_the_text_between():
+    """After a reconnect the log may hold more typing than the unchanged text between it: a clean-up that
+    merged it all into one replaced block put a late word into another delegate's region."""
+    base = "".join(f"<{n}> the matter," for n in range(4))
+    others = base
+    for n in range(4):
+        others = others.replace(f"<{n}>", f"<{n}>" + "".join(f" w{n}n{k}" for k in range(6)))
+    mine = base.replace("<2>", "<2> late")
+    merged = sync.merge(base, mine, others)
+    # In region 2, after what the log inserted at the same place first.
+    assert merged.text == others.replace(" w2n5", " w2n5 late") and merged.conflicts == ()
