@@ -89,6 +89,7 @@ class DraftClient:
         self._joining = False
         self._gap_timer: asyncio.TimerHandle | None = None
         self._authors: dict[int, tuple[str, int]] = {}  # seq -> (client, cseq) of changes not applied yet
+        self._early: list[dict[str, Any]] = []  # changes that arrived before the first join's reply
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ready: asyncio.Future[None] | None = None
         self.sio = socketio.AsyncClient(reconnection_delay=0.2, reconnection_delay_max=1.0,
@@ -148,6 +149,8 @@ class DraftClient:
             return
         if self.replica is None:
             self.replica = Replica(self.client_id, reply)
+            self._receive(self._early)  # what it already holds is skipped
+            self._early = []
         elif "changes" in reply:
             self._receive(reply["changes"])
         else:  # the whole text (too far back for the log, or the draft was rebuilt): the replica carries over
@@ -168,7 +171,11 @@ class DraftClient:
 
     # the log --------------------------------------------------------------------------------------
     def _on_changes(self, message: dict[str, Any]) -> None:
-        if self.replica is not None and message.get("draft") == self.draft:
+        if message.get("draft") != self.draft:
+            return
+        if self.replica is None:  # the log may overtake the first join's reply: kept for it
+            self._early.extend(message["changes"])
+        else:
             self._receive(message["changes"])
 
     def _receive(self, changes: list[dict[str, Any]]) -> None:

@@ -126,13 +126,16 @@ class DraftsNamespace(Namespace):
         readable = decide(session, current_user, Action.READ_DRAFT, draft)
         if not readable:
             raise Refused(SyncError("forbidden", readable.reason))
-        state = sync_service.join(session, draft, since, generation, client)
-        session.rollback()
         delegation = current_user.delegation
         you = {"user": current_user.display_name, "delegation": delegation.name if delegation else None,
                "colour": delegation.colour if delegation else None,
                "can_edit": bool(decide(session, current_user, Action.EDIT_DRAFT, draft))}
+        # In the room first, then read the text in a new transaction: a change committed in between is in
+        # the text, the broadcast, or both (a replica skips what it has); never in neither.
+        session.rollback()
         join_room(room(draft_id), sid=sid)
+        state = sync_service.join(session, sync_service.load_draft(session, draft_id), since, generation, client)
+        session.rollback()
         self.joined.setdefault(sid, set()).add(draft_id)
         online = self.presence.enter(draft_id, sid, {k: you[k] for k in ("user", "delegation", "colour")})
         self._announce(draft_id, online)

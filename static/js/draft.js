@@ -48,8 +48,13 @@ socket.on("disconnect", () => {
   joined = false;
   show();
 });
+let early = []; // changes that overtook the first join's reply
 socket.on("changes", (message) => {
-  if (message.draft !== draft || replica === null) return;
+  if (message.draft !== draft) return;
+  if (replica === null) {
+    early.push(...message.changes);
+    return;
+  }
   replica.receive(message.changes);
   pump();
 });
@@ -81,8 +86,13 @@ async function join() {
   }
   you = reply.you;
   status = reply.status;
-  if (replica === null) replica = new Replica(client, reply);
-  else replica.onJoin(reply);
+  if (replica === null) {
+    replica = new Replica(client, reply);
+    replica.receive(early); // what the text already holds is skipped
+    early = [];
+  } else {
+    replica.onJoin(reply);
+  }
   joined = true;
   view.presence(reply.presence, you);
   if (focused) socket.emit("presence", { draft, paragraph: focused });
