@@ -70,10 +70,6 @@ class SyncError(Exception):
 # -- text ----------------------------------------------------------------------------------------
 
 
-def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def make_delta(old: str, new: str) -> str:
     """The delta (diff-match-patch's format, UTF-16 counts) that turns `old` into `new`."""
     return _dmp.diff_toDelta(_dmp.diff_main(old, new, False))

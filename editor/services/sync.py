@@ -1,7 +1,7 @@
 """Live co-drafting on the database: the engine of `editor.domain.sync`, with revisions that are committed
 before anyone hears of them.
 
-`apply_change` takes one validated request, orders it in the draft's log (the draft row is locked, so several
+`apply_batch` takes validated requests, orders each in the draft's log (the draft row is locked, so several
 processes sharing PostgreSQL order their edits too), stores the attributed revision and returns what to
 broadcast; the caller commits, then acknowledges and broadcasts. `join` gives a client the whole text or the
 log it missed.
@@ -116,11 +116,6 @@ class LiveDrafts:
 
     def forget(self) -> None:
         self._drafts.clear()
-
-
-def apply_change(session: Session, user: User, draft_id: int, request: Request) -> Applied:
-    """Order, apply and record one change; the caller commits before it replies or broadcasts."""
-    return apply_batch(session, [(user.id, draft_id, request)])[0]
 
 
 def apply_batch(session: Session, items: Sequence[tuple[int, int, Request]],
