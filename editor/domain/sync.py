@@ -219,7 +219,8 @@ class Request:
         return wire
 
 
-def _field(payload: Mapping[str, Any], name: str, kind: type, required: bool = True) -> Any:
+def checked(payload: Mapping[str, Any], name: str, kind: type, required: bool = True) -> Any:
+    """`payload[name]` when it has the type `kind` (a bool is never a number); SyncError otherwise."""
     value = payload.get(name)
     if value is None and not required:
         return None
@@ -234,40 +235,40 @@ def parse_request(payload: Any) -> Request:
     """Validate a change message's shape, types and sizes; a SyncError names what is wrong."""
     if not isinstance(payload, Mapping):
         raise SyncError("bad_request", "A change is a JSON object.")
-    client = _field(payload, "client", str)
+    client = checked(payload, "client", str)
     if not _CLIENT.match(client):
         raise SyncError("bad_request", '"client" is 1 to 64 letters, digits or "_.:-".')
-    cseq, base = _field(payload, "cseq", int), _field(payload, "base", int)
+    cseq, base = checked(payload, "cseq", int), checked(payload, "base", int)
     if cseq < 1 or base < 0:
         raise SyncError("bad_request", '"cseq" counts from 1 and "base" from 0.')
-    op = _field(payload, "op", str)
+    op = checked(payload, "op", str)
     if op not in OPS:
         raise SyncError("bad_request", f'"op" is one of {", ".join(OPS)}.')
-    uid = _field(payload, "paragraph", str)
+    uid = checked(payload, "paragraph", str)
     if not _UID.match(uid):
         raise SyncError("bad_request", '"paragraph" is a paragraph id of 1 to 32 letters, digits, "-" or "_".')
-    generation = _field(payload, "generation", str)
+    generation = checked(payload, "generation", str)
     if len(generation) > MAX_ID_LENGTH:
         raise SyncError("bad_request", '"generation" is the id the draft had when the client joined.')
     request = Request(client=client, cseq=cseq, base=base, op=op, paragraph=uid, generation=generation)
     if op == TEXT:
-        return replace(request, delta=_field(payload, "delta", str))
+        return replace(request, delta=checked(payload, "delta", str))
     if op in (INSERT, LEVEL):
-        level = _field(payload, "level", int)
+        level = checked(payload, "level", int)
         if not 0 <= level <= document.MAX_LEVEL:
             raise SyncError("bad_request", f'"level" is 0 to {document.MAX_LEVEL}.')
         request = replace(request, level=level)
     if op in (INSERT, MOVE):
-        position = _field(payload, "position", int)
+        position = checked(payload, "position", int)
         if position < 0:
             raise SyncError("bad_request", '"position" counts from 0.')
         request = replace(request, position=position)
     if op == INSERT:
         try:
-            kind = ParagraphKind(_field(payload, "kind", str))
+            kind = ParagraphKind(checked(payload, "kind", str))
         except ValueError:
             raise SyncError("bad_request", '"kind" is "preambular" or "operative".') from None
-        text = _field(payload, "text", str, required=False) or ""
+        text = checked(payload, "text", str, required=False) or ""
         request = replace(request, kind=kind, text=check_text(text))
     return request
 

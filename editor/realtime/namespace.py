@@ -31,34 +31,22 @@ def room(draft_id: int) -> str:
     return f"draft:{draft_id}"
 
 
-class Refused(Exception):
-    def __init__(self, error: SyncError):
-        self.error = error
-
-
 def _sized(payload: Any) -> dict:
     """The payload as a dict, refused when over the message limit (measured as the JSON that carried it)."""
     size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
     if size > sync.MAX_MESSAGE_BYTES:
-        raise Refused(SyncError("too_large", f"A message may be at most {sync.MAX_MESSAGE_BYTES // 1024} KiB; "
-                                             f"this one is {size:,} bytes.", sync.MAX_MESSAGE_BYTES))
+        raise SyncError("too_large", f"A message may be at most {sync.MAX_MESSAGE_BYTES // 1024} KiB; "
+                                     f"this one is {size:,} bytes.", sync.MAX_MESSAGE_BYTES)
     if not isinstance(payload, dict):
-        raise Refused(SyncError("bad_request", "A message is a JSON object."))
+        raise SyncError("bad_request", "A message is a JSON object.")
     return payload
 
 
 def _draft_id(payload: dict) -> int:
-    draft_id = payload.get("draft")
-    if isinstance(draft_id, bool) or not isinstance(draft_id, int) or draft_id < 1:
-        raise Refused(SyncError("bad_request", '"draft" is the number of a draft.'))
+    draft_id = sync.checked(payload, "draft", int)
+    if draft_id < 1:
+        raise SyncError("bad_request", '"draft" is the number of a draft.')
     return draft_id
-
-
-def _optional(payload: dict, name: str, kind: type) -> Any:
-    value = payload.get(name)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
-        raise Refused(SyncError("bad_request", f'"{name}" has the wrong type.'))
-    return value
 
 
 def handler(event: str) -> Callable:
@@ -93,10 +81,10 @@ class DraftsNamespace(Namespace):
         """Run `method(self, sid, payload)`; a refusal becomes the error reply and an `error` event."""
         try:
             if sid not in self.users:
-                raise Refused(SyncError("not_authenticated", "Please log in again."))
+                raise SyncError("not_authenticated", "Please log in again.")
             return method(self, sid, _sized(payload))
-        except Refused as refused:
-            error = refused.error
+        except SyncError as refused:
+            error = refused
         except ServiceError as service_error:
             error = SyncError(service_error.code, service_error.message)
         self.socketio.emit("error", {"event": event, **error.to_wire()}, to=sid, namespace=self.namespace)
@@ -109,7 +97,7 @@ class DraftsNamespace(Namespace):
 
     def _require_joined(self, sid: str, draft_id: int) -> None:
         if draft_id not in self.joined.get(sid, ()):
-            raise Refused(SyncError("not_joined", f"Join draft {draft_id} first."))
+            raise SyncError("not_joined", f"Join draft {draft_id} first.")
 
     def _announce(self, draft_id: int, online: list[dict]) -> None:
         self.socketio.emit("presence", {"draft": draft_id, "online": online}, to=room(draft_id),
@@ -118,14 +106,14 @@ class DraftsNamespace(Namespace):
     @handler("join")
     def on_join(self, sid: str, payload: dict) -> dict:
         draft_id = _draft_id(payload)
-        since = _optional(payload, "since", int)
-        generation = _optional(payload, "generation", str)
-        client = _optional(payload, "client", str)
+        since = sync.checked(payload, "since", int, required=False)
+        generation = sync.checked(payload, "generation", str, required=False)
+        client = sync.checked(payload, "client", str, required=False)
         session = db_session()
         draft = sync_service.load_draft(session, draft_id)
         readable = decide(session, current_user, Action.READ_DRAFT, draft)
         if not readable:
-            raise Refused(SyncError("forbidden", readable.reason))
+            raise SyncError("forbidden", readable.reason)
         delegation = current_user.delegation
         you = {"user": current_user.display_name, "delegation": delegation.name if delegation else None,
                "colour": delegation.colour if delegation else None,
@@ -160,25 +148,22 @@ class DraftsNamespace(Namespace):
     def edit(self, sid: str, payload: dict) -> dict:
         draft_id = _draft_id(payload)
         self._require_joined(sid, draft_id)
-        try:
-            change = sync.parse_request(payload)
-        except SyncError as error:
-            raise Refused(error) from None
+        change = sync.parse_request(payload)
         future = self.committer.submit(self.users[sid], draft_id, change)
         try:
             reply = future.result(timeout=REPLY_TIMEOUT)
         except TimeoutError:
             reply = sync.Reply(False, error=SyncError("unavailable", "The server is busy; send the change again."))
         if reply.error is not None:
-            raise Refused(reply.error)
+            raise reply.error
         return reply.to_wire()
 
     @handler("presence")
     def on_presence(self, sid: str, payload: dict) -> dict:
         draft_id = _draft_id(payload)
         self._require_joined(sid, draft_id)
-        paragraph = _optional(payload, "paragraph", str)
+        paragraph = sync.checked(payload, "paragraph", str, required=False)
         if paragraph is not None and len(paragraph) > 32:
-            raise Refused(SyncError("bad_request", '"paragraph" is a paragraph id or null.'))
+            raise SyncError("bad_request", '"paragraph" is a paragraph id or null.')
         self._announce(draft_id, self.presence.move(draft_id, sid, paragraph))
         return {"ok": True}
