@@ -58,14 +58,19 @@ def test_check_text_names_the_limit():
     assert sync.check_text("<b>markup</b> stays text") == "<b>markup</b> stays text"
 
 
-def test_the_server_reports_a_lost_hunk_to_its_author():
+def edit_in_deleted_words() -> tuple[sync.ServerDocument, sync.Replica, sync.Reply]:
+    """A deletes "to report" while B, on the same text, writes "fully" into it: B's change comes second."""
     text = "Requests the Secretary-General to report"
     server = sync.ServerDocument([Paragraph("op1", ParagraphKind.OPERATIVE, 0, text)])
     a, b = sync.Replica("a", server.join()), sync.Replica("b", server.join())
     a.edit("op1", "Requests the Secretary-General")
     b.edit("op1", "Requests the Secretary-General to fully report")
     assert server.submit(sync.parse_request(a.outgoing())).ok
-    reply = server.submit(sync.parse_request(b.outgoing()))
+    return server, b, server.submit(sync.parse_request(b.outgoing()))
+
+
+def test_the_server_reports_a_lost_hunk_to_its_author():
+    server, b, reply = edit_in_deleted_words()
     assert reply.ok and reply.conflicts == ("fully ",)
     b.on_reply(reply.to_wire(), 1)
     b.receive(server.changes_since(0))
@@ -82,13 +87,7 @@ def test_a_draft_holds_at_most_1000_paragraphs():
 
 
 def test_a_reply_counts_for_its_own_change_even_when_the_log_came_first():
-    text = "Requests the Secretary-General to report"
-    server = sync.ServerDocument([Paragraph("op1", ParagraphKind.OPERATIVE, 0, text)])
-    a, b = sync.Replica("a", server.join()), sync.Replica("b", server.join())
-    a.edit("op1", "Requests the Secretary-General")
-    b.edit("op1", "Requests the Secretary-General to fully report")
-    server.submit(sync.parse_request(a.outgoing()))
-    reply = server.submit(sync.parse_request(b.outgoing()))
+    server, b, reply = edit_in_deleted_words()
     b.receive(server.changes_since(0))  # the log ends the flight before the reply arrives
     assert b.inflight is None
     b.on_reply(reply.to_wire(), 1)
