@@ -10,11 +10,12 @@ log it missed.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from editor.domain import sync
@@ -22,7 +23,7 @@ from editor.domain.document import Paragraph as DomainParagraph
 from editor.domain.sync import Change, Request, SyncError
 from editor.persistence.models import Delegation, Draft, DraftStatus, Paragraph, Revision, RevisionKind, User
 from editor.persistence.models._types import utcnow
-from editor.services.errors import NotFound, ServiceError
+from editor.services.errors import NotFound
 from editor.services.permissions import Action, decide
 
 # Beyond this many missed changes a reconnecting client gets the whole text instead of the log.
@@ -31,7 +32,15 @@ CATCH_UP_LIMIT = 2_000
 _KIND = {sync.TEXT: RevisionKind.EDIT, sync.INSERT: RevisionKind.INSERT, sync.DELETE: RevisionKind.DELETE,
          sync.MOVE: RevisionKind.MOVE, sync.LEVEL: RevisionKind.LEVEL}
 _OP = {kind: op for op, kind in _KIND.items()}
-revisions, paragraphs = Revision.__table__, Paragraph.__table__
+revisions, paragraphs, drafts = Revision.__table__, Paragraph.__table__, Draft.__table__
+# The keystroke's statements, built once: SQLAlchemy keeps their compiled form and cache key, so executing
+# one costs the driver's time and little more.
+_LOCK_DRAFT = (select(drafts.c.version, drafts.c.generation, drafts.c.status)
+               .where(drafts.c.id == bindparam("draft_id")).with_for_update())
+_WRITE_VERSION = drafts.update().where(drafts.c.id == bindparam("draft_id")).values(version=bindparam("to"))
+_WRITE_PARAGRAPH = (paragraphs.update().where(paragraphs.c.id == bindparam("row_id"))
+                    .values(text=bindparam("new_text"), version=bindparam("to")))
+_ADD_REVISION = revisions.insert()
 
 
 @dataclass(frozen=True)
@@ -42,13 +51,18 @@ class Applied:
     change: Change | None = None  # None for a duplicate or a refusal: nothing new to broadcast
 
 
-def _author(user: User, delegation: Delegation | None, at: Any) -> dict[str, Any]:
-    return {
-        "delegation": delegation.name if delegation else None,
-        "colour": delegation.colour if delegation else None,
-        "user": user.display_name if user else None,
-        "at": at.isoformat(timespec="milliseconds") if at else None,
-    }
+Names = tuple[str | None, str | None, str | None]  # an author's delegation, its colour, the user
+
+
+def _names(user: User | None, delegation: Delegation | None) -> Names:
+    return (delegation.name if delegation else None, delegation.colour if delegation else None,
+            user.display_name if user else None)
+
+
+def _author(names: Names, at: Any) -> dict[str, Any]:
+    delegation, colour, user = names
+    return {"delegation": delegation, "colour": colour, "user": user,
+            "at": at.isoformat(timespec="milliseconds") if at else None}
 
 
 def load_draft(session: Session, draft_id: int, lock: bool = False) -> Draft:
@@ -70,6 +84,30 @@ def edit_refusal(session: Session, user: User, draft: Draft) -> SyncError | None
 
 
 @dataclass
+class _Header:
+    """The draft row as a batch reads it under its lock: all a keystroke needs of it, without the ORM."""
+
+    id: int
+    version: int
+    generation: str
+    status: DraftStatus
+    locked_version: int = 0  # the version read under the lock; the batch writes the row back if it moved
+
+    def __post_init__(self) -> None:
+        self.locked_version = self.version
+
+
+@dataclass(frozen=True)
+class _Right:
+    """One user's right to edit one draft in one status, and what the log says of its author."""
+
+    refusal: SyncError | None
+    delegation_id: int | None
+    author: Names
+    decided_at: float
+
+
+@dataclass
 class _LivePara:
     row_id: int
     text: str
@@ -85,83 +123,102 @@ class _LiveDraft:
 
 
 class LiveDrafts:
-    """What a committer knows of its drafts' live text between batches, so that a keystroke costs two
-    statements (the revision and the paragraph) instead of six.
+    """What a committer knows of its drafts between batches, so that a keystroke costs three plain
+    statements (lock the draft row, write the revision, write the paragraph) and the commit.
 
-    An entry is used only while the draft row, read under its lock, still has the version and generation it
-    was built at: another process, or any other writer, that changed the draft has moved its version (every
-    change to a draft's text is a revision of its log), and the entry is rebuilt. The owner forgets
+    A draft's entry is used only while the draft row, read under its lock, still has the version and
+    generation it was built at: another process, or any other writer, that changed the draft has moved its
+    version (every change to a draft's text is a revision of its log), and the entry is rebuilt. A user's
+    right to edit is decided again whenever the draft's status changes (a freeze is refused from the next
+    change on) and at least every `RIGHTS_TTL` seconds (a changed account or membership). The owner forgets
     everything when a transaction fails.
     """
 
+    RIGHTS_TTL = 2.0
+
     def __init__(self) -> None:
         self._drafts: dict[int, _LiveDraft] = {}
+        self._rights: dict[tuple[int, int, DraftStatus], _Right] = {}
 
-    def of(self, session: Session, draft: Draft) -> _LiveDraft:
-        live = self._drafts.get(draft.id)
-        if live is None or live.version != draft.version or live.generation != draft.generation:
-            live = self._drafts[draft.id] = self._load(session, draft)
+    def of(self, session: Session, header: _Header) -> _LiveDraft:
+        live = self._drafts.get(header.id)
+        if live is None or live.version != header.version or live.generation != header.generation:
+            live = self._drafts[header.id] = self._load(session, header)
         return live
 
+    def right(self, session: Session, user_id: int, header: _Header) -> _Right:
+        key = (user_id, header.id, header.status)
+        now = time.monotonic()
+        right = self._rights.get(key)
+        if right is None or now - right.decided_at > self.RIGHTS_TTL:
+            right = self._rights[key] = _decide_right(session, user_id, header.id, now)
+        return right
+
     @staticmethod
-    def _load(session: Session, draft: Draft) -> _LiveDraft:
+    def _load(session: Session, header: _Header) -> _LiveDraft:
         rows = session.execute(select(paragraphs.c.uid, paragraphs.c.id, paragraphs.c.text, paragraphs.c.version)
-                               .where(paragraphs.c.draft_id == draft.id, paragraphs.c.deleted_at.is_(None)))
+                               .where(paragraphs.c.draft_id == header.id, paragraphs.c.deleted_at.is_(None)))
         cseqs = session.execute(select(revisions.c.client_id, func.max(revisions.c.client_seq))
-                                .where(revisions.c.draft_id == draft.id, revisions.c.client_id.is_not(None))
+                                .where(revisions.c.draft_id == header.id, revisions.c.client_id.is_not(None))
                                 .group_by(revisions.c.client_id))
-        return _LiveDraft(draft.version, draft.generation,
+        return _LiveDraft(header.version, header.generation,
                           {uid: _LivePara(row_id, text, version) for uid, row_id, text, version in rows},
                           dict(cseqs.all()))
 
     def forget(self) -> None:
         self._drafts.clear()
+        self._rights.clear()
+
+
+def _decide_right(session: Session, user_id: int, draft_id: int, now: float) -> _Right:
+    user = session.scalar(select(User).where(User.id == user_id).options(joinedload(User.delegation)))
+    if user is None:
+        return _Right(SyncError("not_authenticated", "Please log in again."), None, (None, None, None), now)
+    return _Right(edit_refusal(session, user, load_draft(session, draft_id)), user.delegation_id,
+                  _names(user, user.delegation), now)
+
+
+def _lock_header(session: Session, draft_id: int) -> _Header | None:
+    row = session.connection().execute(_LOCK_DRAFT, {"draft_id": draft_id}).first()
+    return _Header(draft_id, row.version, row.generation, DraftStatus(row.status)) if row else None
 
 
 def apply_batch(session: Session, items: Sequence[tuple[int, int, Request]],
                 live: LiveDrafts | None = None) -> list[Applied]:
     """Apply (user id, draft id, change) in order, in the caller's transaction.
 
-    Each draft is locked once and each user's right to edit it decided once for the whole batch: the lock
-    holds until the commit, so the draft cannot be frozen between two changes of one batch. `live` carries
-    what the caller's earlier batches learnt of the drafts (it must `forget()` when a commit fails).
+    Each draft row is locked once for the whole batch and holds its lock until the commit, so the draft
+    cannot be frozen between two changes of one batch, and several processes sharing PostgreSQL order their
+    changes. `live` carries what the caller's earlier batches learnt of the drafts and of their editors'
+    rights (it must `forget()` when a commit fails).
     """
     live = live or LiveDrafts()
-    users: dict[int, User | None] = {}
-    drafts: dict[int, Draft] = {}
-    refusals: dict[tuple[int, int], SyncError | None] = {}
+    headers: dict[int, _Header | None] = {}
     results = []
-    # A keystroke is a handful of plain statements (no unit-of-work flush between them); only the
-    # draft's version waits for the commit's flush, and structural changes flush their own rows.
+    # A keystroke is a handful of plain statements (no unit-of-work flush between them); structural changes
+    # flush their own rows.
     with session.no_autoflush:
         for user_id, draft_id, request in items:
-            results.append(_apply_item(session, live, users, drafts, refusals, user_id, draft_id, request))
+            if draft_id not in headers:
+                headers[draft_id] = _lock_header(session, draft_id)
+            header = headers[draft_id]
+            if header is None:
+                results.append(Applied(sync.Reply(False, error=SyncError(
+                    NotFound.code, f"There is no draft {draft_id}."))))
+                continue
+            right = live.right(session, user_id, header)
+            if right.refusal:
+                results.append(Applied(sync.Reply(False, error=right.refusal)))
+                continue
+            results.append(_apply_one(session, live.of(session, header), user_id, right, header, request))
+    for header in headers.values():
+        if header is not None and header.version != header.locked_version:
+            session.connection().execute(_WRITE_VERSION, {"draft_id": header.id, "to": header.version})
     return results
 
 
-def _apply_item(session: Session, live: LiveDrafts, users: dict[int, User | None], drafts: dict[int, Draft],
-                refusals: dict[tuple[int, int], SyncError | None], user_id: int, draft_id: int,
-                request: Request) -> Applied:
-    if user_id not in users:
-        users[user_id] = session.scalar(
-            select(User).where(User.id == user_id).options(joinedload(User.delegation)))
-    user = users[user_id]
-    try:
-        if draft_id not in drafts:
-            drafts[draft_id] = load_draft(session, draft_id, lock=True)
-    except ServiceError as error:
-        return Applied(sync.Reply(False, error=SyncError(error.code, error.message)))
-    draft = drafts[draft_id]
-    if (user_id, draft_id) not in refusals:
-        refusals[user_id, draft_id] = edit_refusal(session, user, draft) if user else \
-            SyncError("not_authenticated", "Please log in again.")
-    refusal = refusals[user_id, draft_id]
-    if refusal:
-        return Applied(sync.Reply(False, error=refusal))
-    return _apply_one(session, live.of(session, draft), user, draft, request)
-
-
-def _apply_one(session: Session, live: _LiveDraft, user: User, draft: Draft, request: Request) -> Applied:
+def _apply_one(session: Session, live: _LiveDraft, user_id: int, right: _Right, draft: _Header,
+               request: Request) -> Applied:
     if request.cseq <= live.last_cseq.get(request.client, 0):  # cseqs grow: only then can it be a resend
         done = session.execute(select(revisions.c.seq).where(
             revisions.c.draft_id == draft.id, revisions.c.client_id == request.client,
@@ -180,16 +237,15 @@ def _apply_one(session: Session, live: _LiveDraft, user: User, draft: Draft, req
     except SyncError as error:
         return Applied(sync.Reply(False, error=error))
     at = utcnow()
-    session.execute(revisions.insert().values(**revision, created_at=at, user_id=user.id,
-                                              delegation_id=user.delegation_id))
+    session.connection().execute(_ADD_REVISION, {**revision, "created_at": at, "user_id": user_id,
+                                                 "delegation_id": right.delegation_id})
     live.last_cseq[request.client] = max(request.cseq, live.last_cseq.get(request.client, 0))
     if request.op == sync.TEXT:
         live.version = draft.version  # a structural change leaves it behind: rebuilt at the next change
-    author = _author(user, user.delegation, at)
-    return Applied(sync.Reply(True, change.seq, conflicts), replace(change, author=author))
+    return Applied(sync.Reply(True, change.seq, conflicts), replace(change, author=_author(right.author, at)))
 
 
-def _revision(draft: Draft, request: Request, change: dict[str, Any], result: str | None) -> dict[str, Any]:
+def _revision(draft: _Header, request: Request, change: dict[str, Any], result: str | None) -> dict[str, Any]:
     return {
         "draft_id": draft.id, "seq": draft.version, "paragraph_uid": request.paragraph, "kind": _KIND[request.op],
         "base_version": request.base, "client_id": request.client, "client_seq": request.cseq,
@@ -197,7 +253,7 @@ def _revision(draft: Draft, request: Request, change: dict[str, Any], result: st
     }
 
 
-def text_at(session: Session, draft: Draft, uid: str, current: str, version: int, seq: int) -> str:
+def text_at(session: Session, draft: _Header, uid: str, current: str, version: int, seq: int) -> str:
     """The paragraph's text as it stood after change `seq` of the draft (`version`: its last change)."""
     if version <= seq:
         return current
@@ -211,15 +267,15 @@ def text_at(session: Session, draft: Draft, uid: str, current: str, version: int
     return result
 
 
-def _apply_text(session: Session, live: _LiveDraft, draft: Draft, request: Request):
+def _apply_text(session: Session, live: _LiveDraft, draft: _Header, request: Request):
     row = live.paragraphs.get(request.paragraph)
     if row is None:
         raise sync.missing_paragraph(request.paragraph)
     base = text_at(session, draft, request.paragraph, row.text, row.version, request.base)
     outcome = sync.apply_text(request, base, row.text)
     draft.version += 1
-    session.execute(paragraphs.update().where(paragraphs.c.id == row.row_id).values(
-        text=outcome.text, version=draft.version))
+    session.connection().execute(_WRITE_PARAGRAPH, {"row_id": row.row_id, "new_text": outcome.text,
+                                                    "to": draft.version})
     row.text, row.version = outcome.text, draft.version
     stored = {"op": sync.TEXT, "delta": outcome.delta}
     if outcome.conflicts:
@@ -228,7 +284,7 @@ def _apply_text(session: Session, live: _LiveDraft, draft: Draft, request: Reque
     return change, _revision(draft, request, stored, outcome.text), outcome.conflicts
 
 
-def _apply_structure(session: Session, draft: Draft, request: Request):
+def _apply_structure(session: Session, draft: _Header, request: Request):
     rows = list(session.scalars(select(Paragraph).where(
         Paragraph.draft_id == draft.id, Paragraph.deleted_at.is_(None)).order_by(Paragraph.position)
         .execution_options(populate_existing=True)))  # texts may have changed since, by plain statements
@@ -299,7 +355,7 @@ def changes_since(session: Session, draft: Draft, since: int) -> list[Change] | 
         changes.append(Change(
             revision.seq, op, revision.paragraph_uid or "", revision.client_id, revision.client_seq,
             delta=stored.get("delta"), text=revision.result if op == sync.INSERT else None, layout=layout,
-            author=_author(user, delegation, revision.created_at)))
+            author=_author(_names(user, delegation), revision.created_at)))
     return changes
 
 
