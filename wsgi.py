@@ -8,12 +8,19 @@ demo logins.
 
 from __future__ import annotations
 
-import sys
+if __name__ == "__main__":
+    # Serving: one gevent event loop instead of a reader and a writer thread per connection. The patch must
+    # come before anything imports socket, threading or queue.
+    from gevent import monkey
 
-from editor import create_app
-from editor.extensions import socketio
-from editor.services import demo
-from editor.serving import NoDelayRequestHandler
+    monkey.patch_all()
+
+import sys  # noqa: E402
+
+from editor import create_app  # noqa: E402
+from editor.extensions import socketio  # noqa: E402
+from editor.services import demo  # noqa: E402
+from editor.serving import serve  # noqa: E402
 
 app = create_app()
 
@@ -36,7 +43,7 @@ def main(argv: list[str]) -> None:
         for username, role, affiliation in logins:
             print(f"  {username:28} {role:14} {affiliation}")
     print(f"Penholder on http://{host}:{port}/", flush=True)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, request_handler=NoDelayRequestHandler)
+    serve(app, socketio, host, port)
 
 
 if __name__ == "__main__":

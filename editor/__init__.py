@@ -16,6 +16,16 @@ from editor.persistence.db import Database
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def async_mode() -> str:
+    """gevent when the process was patched for it (`python wsgi.py` serving), threads otherwise (tests,
+    `flask` commands)."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The application: settings from the environment, overridden by `config` (tests pass theirs)."""
     app = Flask(
@@ -43,9 +53,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     socketio.init_app(
         app,
-        async_mode="threading",
-        # Each event is handled on its connection's own reader thread rather than a new thread per message:
-        # a client has one change in flight at a time, and a thread per keystroke costs CPU and GIL churn.
+        async_mode=async_mode(),
+        # Each event is handled on its connection's own reader rather than a new thread per message: a
+        # client has one change in flight at a time, and a thread per keystroke costs CPU and GIL churn.
         async_handlers=False,
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
     )

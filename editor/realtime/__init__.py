@@ -5,9 +5,17 @@ from __future__ import annotations
 from flask import Flask
 
 from editor.extensions import socketio
-from editor.realtime.committer import Committer
+from editor.realtime.committer import Blocking, Committer
 from editor.realtime.namespace import NAMESPACE, DraftsNamespace, room
 from editor.realtime.presence import Presence
+
+
+def _blocking(async_mode: str) -> Blocking:
+    if async_mode != "gevent":
+        return lambda function: function()
+    from gevent import get_hub
+
+    return lambda function: get_hub().threadpool.apply(function)
 
 
 def init_app(app: Flask) -> None:
@@ -16,7 +24,7 @@ def init_app(app: Flask) -> None:
     def broadcast(draft_id: int, changes: list[dict]) -> None:
         server.emit("changes", {"draft": draft_id, "changes": changes}, to=room(draft_id), namespace=NAMESPACE)
 
-    committer = Committer(app.extensions["penholder.database"], broadcast)
+    committer = Committer(app.extensions["penholder.database"], broadcast, _blocking(server.async_mode))
     app.extensions["penholder.committer"] = committer
     # socketio.init_app made a new server for this app; the namespace is registered on each one.
     namespace = DraftsNamespace(NAMESPACE, Presence(app.config["SOCKETIO_MESSAGE_QUEUE"]), committer)

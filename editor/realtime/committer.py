@@ -27,6 +27,13 @@ MAX_BATCH = 256
 UNAVAILABLE = SyncError("unavailable", "The server could not record the change; it will be sent again.")
 
 Broadcast = Callable[[int, list[dict]], None]
+# Runs a blocking call (the batch's statements and commit) and returns its result: a plain call with threads;
+# under gevent, a call on a native thread, so that the commit's fsync does not stop the event loop.
+Blocking = Callable[[Callable[[], list]], list]
+
+
+def _call(function: Callable[[], list]) -> list:
+    return function()
 
 
 @dataclass
@@ -38,9 +45,10 @@ class _Item:
 
 
 class Committer:
-    def __init__(self, database: Database, broadcast: Broadcast):
+    def __init__(self, database: Database, broadcast: Broadcast, blocking: Blocking = _call):
         self.database = database
         self.broadcast = broadcast
+        self.blocking = blocking
         self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -100,6 +108,8 @@ class Committer:
             item.future.set_result(applied.reply)
 
     def _apply(self, batch: list[_Item]) -> list[tuple[_Item, sync.Applied]]:
-        with self.database.session() as session:
-            applied = sync.apply_batch(session, [(i.user_id, i.draft_id, i.request) for i in batch], self._live)
-        return list(zip(batch, applied, strict=True))
+        def transaction() -> list[sync.Applied]:
+            with self.database.session() as session:
+                return sync.apply_batch(session, [(i.user_id, i.draft_id, i.request) for i in batch], self._live)
+
+        return list(zip(batch, self.blocking(transaction), strict=True))

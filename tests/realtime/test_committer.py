@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import func, select
 
 from editor.domain.sync import Replica, Request, parse_request
-from editor.persistence.models import Paragraph, Revision, User
+from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, Role, User
 from editor.realtime.committer import Committer, _Item
 from editor.services import sync as sync_service
 
@@ -88,3 +91,52 @@ def test_two_committers_on_one_database_never_write_from_a_stale_cache(database,
     with database.session() as session:
         text = session.scalar(select(Paragraph.text).where(Paragraph.uid == uid))
     assert text.endswith(" " + " ".join(words))
+
+
+def _edit(committer, database, draft_id, username, words):
+    [replica] = replicas(database, draft_id, 1)
+    uid = replica.order[0]
+    replica.edit(uid, replica.text(uid) + words)
+    item = _Item(user_id(database, username), draft_id, request(replica))
+    committer._commit([item])
+    return item.future.result()
+
+
+def test_a_freeze_refuses_the_very_next_change_of_a_warm_committer(database, seed):
+    """The committer keeps each editor's right between batches; a change of the draft's status voids it."""
+    committer = Committer(database, lambda *_: None)
+    assert _edit(committer, database, seed["draft_id"], "france", " before").ok
+    with database.session() as session:
+        session.get(Draft, seed["draft_id"]).status = DraftStatus.FROZEN
+    reply = _edit(committer, database, seed["draft_id"], "france", " after")
+    assert not reply.ok and reply.error.code == "frozen"
+
+
+def test_a_changed_account_is_refused_once_its_kept_right_expires(database, seed, monkeypatch):
+    committer = Committer(database, lambda *_: None)
+    assert _edit(committer, database, seed["draft_id"], "france", " before").ok
+    with database.session() as session:
+        session.scalar(select(User).where(User.username == "france")).role = Role.OBSERVER
+    monkeypatch.setattr(sync_service.LiveDrafts, "RIGHTS_TTL", 0.0)
+    reply = _edit(committer, database, seed["draft_id"], "france", " after")
+    assert not reply.ok and reply.error.code == "forbidden"
+
+
+def test_the_transaction_runs_where_the_blocking_hook_says_and_the_broadcast_stays_home(database, seed):
+    """Under gevent the batch's statements and commit run on a native thread (the hook), so that the commit's
+    fsync does not stop the event loop; the broadcast and the replies stay on the committer's own thread."""
+    threads = {}
+
+    def elsewhere(function):
+        def run():
+            threads["transaction"] = threading.get_ident()
+            return function()
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(run).result()
+
+    committer = Committer(database, lambda *_: threads.setdefault("broadcast", threading.get_ident()), elsewhere)
+    assert _edit(committer, database, seed["draft_id"], "france", " elsewhere").ok
+    assert threads["broadcast"] == threading.get_ident() != threads["transaction"]
+    with database.session() as session:
+        assert session.scalar(select(Paragraph.text).where(Paragraph.text.like("% elsewhere"))) is not None
