@@ -71,7 +71,8 @@ class DraftClient:
     """One delegate's live copy of a draft. Call its methods on the event loop it was connected on."""
 
     def __init__(self, url: str, cookie: str, *, draft: int = 1, client_id: str | None = None,
-                 gap_timeout: float = 0.5, retry_delay: float = 0.2, on_applied: AppliedHook | None = None):
+                 gap_timeout: float = 0.5, retry_delay: float = 0.2, on_applied: AppliedHook | None = None,
+                 socket: Any = None):
         self.url = url
         self.draft = draft
         self.client_id = client_id or f"c-{uuid.uuid4().hex[:12]}"
@@ -92,8 +93,9 @@ class DraftClient:
         self._early: list[dict[str, Any]] = []  # changes that arrived before the first join's reply
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ready: asyncio.Future[None] | None = None
-        self.sio = socketio.AsyncClient(reconnection_delay=0.2, reconnection_delay_max=1.0,
-                                        randomization_factor=0.2, handle_sigint=False)
+        # python-socketio's client, or one that offers the same calls (the benchmark's `tests/bench/wire.py`)
+        self.sio = socket or socketio.AsyncClient(reconnection_delay=0.2, reconnection_delay_max=1.0,
+                                                  randomization_factor=0.2, handle_sigint=False)
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
         self.sio.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
         self.sio.on("changes", self._on_changes, namespace=NAMESPACE)

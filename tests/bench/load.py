@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script 
 from editor.domain.scenario import load_scenario_file  # noqa: E402
 from editor.services.demo import DEMO_PASSWORD, DEMO_SCENARIO  # noqa: E402
 from editor.services.scenarios import username_for  # noqa: E402
+from tests.bench.wire import WireSocket  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 from tests.sync_client import DraftClient, fetch_draft, login  # noqa: E402
 
@@ -137,7 +138,7 @@ async def wait_until(check: Callable[[], bool], timeout: float, what: str) -> fl
 async def run(args: argparse.Namespace, url: str, pid: int | None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "peer": f"penholder-{args.layout}", "n": args.clients, "rate": args.rate, "duration": args.duration,
-        "seed": args.seed, "layout": args.layout,
+        "seed": args.seed, "layout": args.layout, "client": args.client,
         "loadavg_before": Path("/proc/loadavg").read_text().split()[:3],
     }
     members = load_scenario_file(DEMO_SCENARIO).members
@@ -150,7 +151,8 @@ async def run(args: argparse.Namespace, url: str, pid: int | None) -> dict[str, 
 
     async def connect(index: int) -> Delegate:
         client = DraftClient(url, cookies[accounts[index % len(accounts)]], draft=args.draft,
-                             client_id=f"bench-{run_id}-{index}")
+                             client_id=f"bench-{run_id}-{index}",
+                             socket=WireSocket() if args.client == "wire" else None)
         delegate = Delegate(index, client, f"bench-{run_id}", everyone)
         async with gate:
             await client.connect(60)
@@ -233,8 +235,12 @@ async def measure(args: argparse.Namespace, delegates: list[Delegate], url: str,
     total_sent = sum(len(d.sent_marks) for d in delegates)
 
     def complete() -> bool:
+        # Cheap checks first: comparing 193 whole documents every 50 ms would hold the event loop, and with
+        # it the last deliveries that the latencies are still waiting for.
+        if not all(d.client.idle() for d in delegates) or len({d.client.replica.seq for d in delegates}) > 1:
+            return False
         documents = [d.client.document() for d in delegates]
-        if any(doc != documents[0] for doc in documents) or not all(d.client.idle() for d in delegates):
+        if any(doc != documents[0] for doc in documents):
             return False
         texts = {uid: text for uid, _, _, text in documents[0]}
         if args.layout == "own":
@@ -345,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="own: a paragraph per delegate; shared: one paragraph, a region per delegate")
     parser.add_argument("--url", help="a running server (loaded with the demo) instead of a fresh one")
     parser.add_argument("--server-pid", type=int, default=0, help="with --url: the pid to measure")
+    parser.add_argument("--client", choices=("wire", "socketio"), default="wire",
+                        help="the delegates' Socket.IO client: the lean one of wire.py, or python-socketio's")
     parser.add_argument("--draft", type=int, default=1)
     parser.add_argument("--drain", type=float, default=60.0, help="max seconds to wait for convergence")
     parser.add_argument("--seed", type=int, default=1)
