@@ -10,8 +10,10 @@ from editor.realtime.namespace import NAMESPACE, DraftsNamespace, room
 from editor.realtime.presence import Presence
 
 
-def _blocking(async_mode: str) -> Blocking:
-    if async_mode != "gevent":
+def _blocking(async_mode: str, database_url: str) -> Blocking:
+    """Where the committer commits: in place, except SQLite's fsync under gevent, on a native thread.
+    (psycopg waits for PostgreSQL cooperatively when gevent has patched the process.)"""
+    if async_mode != "gevent" or not database_url.startswith("sqlite"):
         return lambda function: function()
     from gevent import get_hub
 
@@ -24,7 +26,8 @@ def init_app(app: Flask) -> None:
     def broadcast(draft_id: int, changes: list[dict]) -> None:
         server.emit("changes", {"draft": draft_id, "changes": changes}, to=room(draft_id), namespace=NAMESPACE)
 
-    committer = Committer(app.extensions["penholder.database"], broadcast, _blocking(server.async_mode))
+    blocking = _blocking(server.async_mode, app.config["DATABASE_URL"])
+    committer = Committer(app.extensions["penholder.database"], broadcast, blocking)
     app.extensions["penholder.committer"] = committer
     # socketio.init_app made a new server for this app; the namespace is registered on each one.
     namespace = DraftsNamespace(NAMESPACE, Presence(app.config["SOCKETIO_MESSAGE_QUEUE"]), committer)

@@ -122,14 +122,14 @@ def test_a_changed_account_is_refused_once_its_kept_right_expires(database, seed
     assert not reply.ok and reply.error.code == "forbidden"
 
 
-def test_the_transaction_runs_where_the_blocking_hook_says_and_the_broadcast_stays_home(database, seed):
-    """Under gevent the batch's statements and commit run on a native thread (the hook), so that the commit's
-    fsync does not stop the event loop; the broadcast and the replies stay on the committer's own thread."""
+def test_the_commit_runs_where_the_blocking_hook_says_and_the_broadcast_stays_home(database, seed):
+    """Under gevent on SQLite the batch's commit runs on a native thread (the hook), so that its fsync does
+    not stop the event loop; the broadcast and the replies stay on the committer's own thread."""
     threads = {}
 
     def elsewhere(function):
         def run():
-            threads["transaction"] = threading.get_ident()
+            threads["commit"] = threading.get_ident()
             return function()
 
         with ThreadPoolExecutor(1) as pool:
@@ -137,6 +137,6 @@ def test_the_transaction_runs_where_the_blocking_hook_says_and_the_broadcast_sta
 
     committer = Committer(database, lambda *_: threads.setdefault("broadcast", threading.get_ident()), elsewhere)
     assert _edit(committer, database, seed["draft_id"], "france", " elsewhere").ok
-    assert threads["broadcast"] == threading.get_ident() != threads["transaction"]
+    assert threads["broadcast"] == threading.get_ident() != threads["commit"]
     with database.session() as session:
         assert session.scalar(select(Paragraph.text).where(Paragraph.text.like("% elsewhere"))) is not None
