@@ -1,7 +1,10 @@
 import stat
 
+import pytest
+
 from editor import create_app
 from editor.config import from_environment, load_secret_key
+from editor.persistence.db import Database
 
 
 def test_embedded_defaults(tmp_path):
@@ -40,3 +43,17 @@ def test_the_embedded_default_migrates_its_database_on_start(tmp_path, monkeypat
 
     assert migrate.current_heads(url)  # at head: the Alembic revision is recorded
     app.extensions["penholder.database"].dispose()
+
+
+def test_sqlite_commits_are_normal_unless_full_is_asked_for(tmp_path):
+    assert from_environment(tmp_path, {"SECRET_KEY": "k"})["SQLITE_SYNCHRONOUS"] == "NORMAL"
+    assert from_environment(tmp_path, {"SECRET_KEY": "k", "SQLITE_SYNCHRONOUS": "full"})["SQLITE_SYNCHRONOUS"] == "FULL"
+    # What the connections really do: PRAGMA synchronous answers 1 for NORMAL, 2 for FULL.
+    for setting, level in (("NORMAL", 1), ("FULL", 2)):
+        database = Database(f"sqlite:///{tmp_path / f'{setting}.db'}", setting)
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == level
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        database.dispose()
+    with pytest.raises(ValueError, match="NORMAL, FULL"):
+        Database(f"sqlite:///{tmp_path / 'off.db'}", "OFF")

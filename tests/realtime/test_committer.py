@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from editor.domain.sync import Replica, Request, parse_request
 from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, Role, User
+from editor.realtime import _blocking
 from editor.realtime.committer import Committer, _Item
 from editor.services import sync as sync_service
 
@@ -140,3 +142,16 @@ def test_the_commit_runs_where_the_blocking_hook_says_and_the_broadcast_stays_ho
     assert threads["broadcast"] == threading.get_ident() != threads["commit"]
     with database.session() as session:
         assert session.scalar(select(Paragraph.text).where(Paragraph.text.like("% elsewhere"))) is not None
+
+
+@pytest.mark.parametrize(("async_mode", "url", "synchronous", "elsewhere"), [
+    ("gevent", "sqlite:///x.db", "FULL", True),  # the fsync must not stop the event loop
+    ("gevent", "sqlite:///x.db", "NORMAL", False),  # no fsync at commit: the hand-over would cost more
+    ("gevent", "postgresql://db/x", "FULL", False),  # psycopg waits cooperatively
+    ("threading", "sqlite:///x.db", "FULL", False),
+])
+def test_only_a_commit_that_waits_for_the_disk_leaves_the_event_loop(async_mode, url, synchronous, elsewhere):
+    blocking = _blocking(async_mode, {"DATABASE_URL": url, "SQLITE_SYNCHRONOUS": synchronous})
+    ran_on = []
+    blocking(lambda: ran_on.append(threading.get_ident()))
+    assert (ran_on[0] != threading.get_ident()) is elsewhere
