@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask
 
@@ -14,6 +14,7 @@ from editor.extensions import close_db_session, csrf, login_manager, socketio
 from editor.persistence.db import Database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 def async_mode() -> str:
@@ -24,6 +25,14 @@ def async_mode() -> str:
     except ImportError:
         return "threading"
     return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def on_native_thread(work: Callable[[], T]) -> T:
+    """`work()` on gevent's pool of native threads, for blocking work that lets go of the GIL (a commit's
+    fsync, argon2): the event loop goes on meanwhile."""
+    from gevent import get_hub
+
+    return get_hub().threadpool.apply(work)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -60,6 +69,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
     )
 
+    if socketio.server.async_mode == "gevent":
+        from editor.services import accounts
+
+        accounts.run_hashing_with(on_native_thread)
     from editor import cli, realtime, web
 
     web.init_app(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -108,19 +110,33 @@ def list_users(session: Session, actor: object) -> list[User]:
 _CONCURRENT_CHECKS = threading.BoundedSemaphore(4)
 
 
+def _in_place(work: Callable[[], Any]) -> Any:
+    return work()
+
+
+_run_hashing: Callable[[Callable[[], Any]], Any] = _in_place
+
+
+def run_hashing_with(runner: Callable[[Callable[[], Any]], Any]) -> None:
+    """How a login's argon2 work runs: in place (threads), or on a native thread when the server runs on
+    an event loop (gevent), where its tens of milliseconds would otherwise stall every delegate's typing."""
+    global _run_hashing
+    _run_hashing = runner
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The user whose name and password these are, or None, whichever of the two was wrong."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     stored = user.password_hash if user is not None and user.password_hash else None
     try:
         with _CONCURRENT_CHECKS:
-            _hasher.verify(stored or _DUMMY_HASH, password)
+            _run_hashing(lambda: _hasher.verify(stored or _DUMMY_HASH, password))
     except (VerificationError, InvalidHashError):
         return None
     if stored is None or not user.is_active:
         return None
     if _hasher.check_needs_rehash(stored):
-        user.password_hash = _hasher.hash(password)
+        user.password_hash = _run_hashing(lambda: _hasher.hash(password))
     return user
 
 

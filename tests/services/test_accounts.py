@@ -99,3 +99,18 @@ def test_password_checks_run_at_most_four_at_a_time(database, make_user, monkeyp
     for thread in threads:
         thread.join()
     assert peak == 4
+
+
+def test_password_checks_run_where_the_server_says(session, seed, monkeypatch):
+    """Under gevent the app hands argon2 to native threads: a login must not stall the event loop."""
+    elsewhere = []
+
+    def runner(work):
+        elsewhere.append(work)
+        return work()
+
+    monkeypatch.setattr(accounts, "_run_hashing", accounts._in_place)
+    accounts.run_hashing_with(runner)
+    assert accounts.authenticate(session, "peru", PASSWORD) is not None
+    assert accounts.authenticate(session, "peru", "wrong password") is None
+    assert len(elsewhere) == 2
