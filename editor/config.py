@@ -45,7 +45,7 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] | None = No
         # Only the single-process embedded default migrates by itself: several processes upgrading one
         # PostgreSQL database at once would race, so there `flask db upgrade` is an explicit step.
         "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE"), embedded),
-        "SQLITE_SYNCHRONOUS": (env.get("SQLITE_SYNCHRONOUS") or "NORMAL").upper(),
+        "SQLITE_SYNCHRONOUS": (env.get("SQLITE_SYNCHRONOUS") or "FULL").upper(),
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
         "HOST": env.get("HOST") or "127.0.0.1",
         "PORT": int(env.get("PORT") or 5000),

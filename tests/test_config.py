@@ -45,9 +45,10 @@ def test_the_embedded_default_migrates_its_database_on_start(tmp_path, monkeypat
     app.extensions["penholder.database"].dispose()
 
 
-def test_sqlite_commits_are_normal_unless_full_is_asked_for(tmp_path):
-    assert from_environment(tmp_path, {"SECRET_KEY": "k"})["SQLITE_SYNCHRONOUS"] == "NORMAL"
-    assert from_environment(tmp_path, {"SECRET_KEY": "k", "SQLITE_SYNCHRONOUS": "full"})["SQLITE_SYNCHRONOUS"] == "FULL"
+def test_sqlite_commits_wait_for_the_disk_unless_normal_is_asked_for(tmp_path):
+    assert from_environment(tmp_path, {"SECRET_KEY": "k"})["SQLITE_SYNCHRONOUS"] == "FULL"
+    normal = from_environment(tmp_path, {"SECRET_KEY": "k", "SQLITE_SYNCHRONOUS": "normal"})
+    assert normal["SQLITE_SYNCHRONOUS"] == "NORMAL"
     # What the connections really do: PRAGMA synchronous answers 1 for NORMAL, 2 for FULL.
     for setting, level in (("NORMAL", 1), ("FULL", 2)):
         database = Database(f"sqlite:///{tmp_path / f'{setting}.db'}", setting)

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from flask import Flask
 
+from editor import on_native_thread
 from editor.extensions import socketio
 from editor.realtime.committer import Blocking, Committer
 from editor.realtime.namespace import NAMESPACE, DraftsNamespace, room
 from editor.realtime.presence import Presence
 
 
-def _blocking(async_mode: str, config: Mapping[str, Any]) -> Blocking:
-    """Where the committer commits: in place, except a commit that waits for SQLite's fsync under gevent,
-    which goes to a native thread. (psycopg waits for PostgreSQL cooperatively when gevent has patched the
-    process, and SQLite's NORMAL commit does not wait for the disk.)"""
-    fsyncs = config["DATABASE_URL"].startswith("sqlite") and config["SQLITE_SYNCHRONOUS"] == "FULL"
-    if async_mode != "gevent" or not fsyncs:
+def _blocking(async_mode: str, database_url: str) -> Blocking:
+    """Where the committer commits: in place, except SQLite's commit under gevent, which goes to a native
+    thread: it may wait for an fsync (synchronous=FULL) and, every thousand pages or so, runs the WAL
+    checkpoint, which fsyncs whatever the setting; on the loop that stalled every delegate for tens of ms.
+    (psycopg waits for PostgreSQL cooperatively when gevent has patched the process.)"""
+    if async_mode != "gevent" or not database_url.startswith("sqlite"):
         return lambda function: function()
-    from gevent import get_hub
-
-    return lambda function: get_hub().threadpool.apply(function)
+    return on_native_thread
 
 
 def init_app(app: Flask) -> None:
@@ -31,7 +27,7 @@ def init_app(app: Flask) -> None:
     def broadcast(draft_id: int, changes: list[dict]) -> None:
         server.emit("changes", {"draft": draft_id, "changes": changes}, to=room(draft_id), namespace=NAMESPACE)
 
-    blocking = _blocking(server.async_mode, app.config)
+    blocking = _blocking(server.async_mode, app.config["DATABASE_URL"])
     committer = Committer(app.extensions["penholder.database"], broadcast, blocking)
     app.extensions["penholder.committer"] = committer
     # socketio.init_app made a new server for this app; the namespace is registered on each one.
