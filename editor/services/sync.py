@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -112,6 +113,29 @@ class _LivePara:
     row_id: int
     text: str
     version: int
+    # The paragraph's latest texts, (version, text), newest last: the base of a change made on a recent
+    # version comes from here instead of the revisions table. Bounded in entries and in characters.
+    recent: deque[tuple[int, str]] = field(default_factory=deque)
+
+    RECENT_ENTRIES: ClassVar[int] = 32
+    RECENT_CHARS: ClassVar[int] = 32_768
+
+    def __post_init__(self) -> None:
+        self.recent.append((self.version, self.text))
+
+    def change(self, text: str, version: int) -> None:
+        self.text, self.version = text, version
+        self.recent.append((version, text))
+        held = sum(len(t) for _, t in self.recent)
+        while len(self.recent) > 1 and (len(self.recent) > self.RECENT_ENTRIES or held > self.RECENT_CHARS):
+            held -= len(self.recent.popleft()[1])
+
+    def text_at(self, seq: int) -> str | None:
+        """Its text after change `seq` of the draft, if that is among the recent ones."""
+        for version, text in reversed(self.recent):
+            if version <= seq:
+                return text
+        return None
 
 
 @dataclass
@@ -271,12 +295,14 @@ def _apply_text(session: Session, live: _LiveDraft, draft: _Header, request: Req
     row = live.paragraphs.get(request.paragraph)
     if row is None:
         raise sync.missing_paragraph(request.paragraph)
-    base = text_at(session, draft, request.paragraph, row.text, row.version, request.base)
+    base = row.text_at(request.base)
+    if base is None:
+        base = text_at(session, draft, request.paragraph, row.text, row.version, request.base)
     outcome = sync.apply_text(request, base, row.text)
     draft.version += 1
     session.connection().execute(_WRITE_PARAGRAPH, {"row_id": row.row_id, "new_text": outcome.text,
                                                     "to": draft.version})
-    row.text, row.version = outcome.text, draft.version
+    row.change(outcome.text, draft.version)
     stored = {"op": sync.TEXT, "delta": outcome.delta}
     if outcome.conflicts:
         stored["conflicts"] = list(outcome.conflicts)

@@ -154,3 +154,33 @@ def test_only_sqlites_commit_leaves_the_event_loop(async_mode, url, elsewhere):
     ran_on = []
     blocking(lambda: ran_on.append(threading.get_ident()))
     assert (ran_on[0] != threading.get_ident()) is elsewhere
+
+
+@pytest.mark.parametrize("recent", [32, 1])  # bases from memory, or (1) all from the revisions table
+def test_changes_made_on_older_versions_merge_whichever_way_their_base_is_found(database, seed, monkeypatch,
+                                                                                recent):
+    monkeypatch.setattr(sync_service._LivePara, "RECENT_ENTRIES", recent)
+    draft_id = seed["draft_id"]
+    committer = Committer(database, lambda *_: None)
+    stale = replicas(database, draft_id, 4)  # all made on the same version
+    uid = stale[0].order[0]
+    items = []
+    for n, replica in enumerate(stale):
+        replica.edit(uid, f"[{n}] " + replica.text(uid) + f" [end {n}]")
+        items.append(_Item(user_id(database, "france"), draft_id, request(replica)))
+    for item in items:  # one batch each: every one after the first merges into a newer text
+        committer._commit([item])
+        assert item.future.result().ok
+    with database.session() as session:
+        text = session.scalar(select(Paragraph.text).where(Paragraph.uid == uid))
+    assert all(f"[{n}] " in text and f" [end {n}]" in text for n in range(4))
+
+
+def test_a_paragraphs_recent_texts_are_bounded_in_entries_and_characters():
+    para = sync_service._LivePara(1, "a", 1)
+    for version in range(2, 100):
+        para.change("a" * version, version)
+    assert len(para.recent) == para.RECENT_ENTRIES and para.text_at(99) == "a" * 99
+    assert para.text_at(10) is None  # forgotten: the caller asks the revisions table
+    para.change("b" * 40_000, 100)  # longer than the budget alone: only the newest is kept
+    assert list(para.recent) == [(100, "b" * 40_000)] and para.text_at(99) is None
