@@ -77,26 +77,45 @@ function cleanText(text) {
   return text.replace(/[\r\n]+/g, " ").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
 }
 
-// The caret's offset (UTF-16 units) in `element`'s text, or null when the caret is elsewhere.
-function caretIn(element) {
+// The selection inside `element` as offsets (UTF-16 units) of its text, { anchor, focus } (equal for a
+// caret), or null when the selection is elsewhere.
+function selectionIn(element) {
   const selection = getSelection();
-  if (!selection.rangeCount || !element.contains(selection.focusNode)) return null;
-  const range = document.createRange();
-  range.selectNodeContents(element);
-  range.setEnd(selection.focusNode, selection.focusOffset);
-  return range.toString().length;
+  if (!element || !selection.rangeCount || !element.contains(selection.focusNode)) return null;
+  const offset = (node, at) => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    range.setEnd(node, at);
+    return range.toString().length;
+  };
+  const focus = offset(selection.focusNode, selection.focusOffset);
+  const anchor = element.contains(selection.anchorNode) ? offset(selection.anchorNode, selection.anchorOffset) : focus;
+  return { anchor, focus };
 }
 
-function placeCaret(element, offset) {
+// The text node and offset in it of the `offset`-th unit of `element`'s text.
+function pointAt(element, offset) {
   const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (offset <= node.length) {
-      getSelection().collapse(node, offset);
-      return;
-    }
+    if (offset <= node.length) return [node, offset];
     offset -= node.length;
   }
-  getSelection().collapse(element, element.childNodes.length);
+  return [element, element.childNodes.length];
+}
+
+// Replace `element`'s text and carry the selection (or caret) across: each end moves with the text around
+// it (mapOffset), so a delegate who had selected a word keeps it selected while others type elsewhere.
+function setTextKeepingSelection(element, text) {
+  const old = element.textContent;
+  const selected = selectionIn(element);
+  element.textContent = text;
+  if (selected !== null) {
+    select(element, { anchor: mapOffset(old, text, selected.anchor), focus: mapOffset(old, text, selected.focus) });
+  }
+}
+
+function select(element, { anchor, focus }) {
+  getSelection().setBaseAndExtent(...pointAt(element, anchor), ...pointAt(element, focus));
 }
 
 function make(tag, className, text) {
@@ -144,7 +163,7 @@ export class DraftView {
     this.canEdit = canEdit;
     this.paragraphs = paragraphs.map(([uid, kind, level, text]) => ({ uid, kind, level, text }));
     const focused = document.activeElement?.closest?.("p.para")?.dataset.uid;
-    const caret = focused ? caretIn(this.elements.get(focused)?.querySelector(".text")) : null;
+    const selected = focused ? selectionIn(this.elements.get(focused)?.querySelector(".text")) : null;
     const numbers = numberParagraphs(this.paragraphs);
     let previous = this.article.querySelector(".organ");
     const seen = new Set();
@@ -165,7 +184,7 @@ export class DraftView {
     const text = focused && this.elements.get(focused)?.querySelector(".text");
     if (text && !text.contains(document.activeElement)) {
       text.focus(); // moving a paragraph in the DOM took the focus away from it
-      if (caret !== null) placeCaret(text, caret);
+      if (selected !== null) select(text, selected);
     }
     if (this.focusOnArrival && this.elements.has(this.focusOnArrival)) {
       this.elements.get(this.focusOnArrival).querySelector(".text").focus();
@@ -229,12 +248,7 @@ export class DraftView {
     const span = element.querySelector(".text");
     span.contentEditable = this.canEdit ? "plaintext-only" : "false";
     span.setAttribute("aria-label", `Paragraph ${ref}`);
-    if (span.textContent !== text && !this.composing) {
-      const caret = caretIn(span);
-      const old = span.textContent;
-      span.textContent = text;
-      if (caret !== null) placeCaret(span, mapOffset(old, text, caret));
-    }
+    if (span.textContent !== text && !this.composing) setTextKeepingSelection(span, text);
     const tools = element.querySelector(".para-tools");
     tools.hidden = !this.canEdit;
     tools.setAttribute("aria-label", `Paragraph ${ref}`);
@@ -246,11 +260,7 @@ export class DraftView {
   #typed(element, span) {
     const typed = span.textContent;
     const text = cleanText(typed);
-    if (text !== typed) {
-      const caret = caretIn(span);
-      span.textContent = text;
-      if (caret !== null) placeCaret(span, mapOffset(typed, text, caret));
-    }
+    if (text !== typed) setTextKeepingSelection(span, text);
     this.on.text(element.dataset.uid, text);
   }
 

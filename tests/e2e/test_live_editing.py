@@ -93,3 +93,22 @@ def test_the_other_page_shows_where_a_delegation_is_in_its_colour(new_page):
     operative(france, "OP2").locator(".text").click()  # France's own paragraph shows its toolbar
     france.evaluate("document.querySelector('.para[data-ref=\"OP2\"]').scrollIntoView({block: 'center'})")
     france.screenshot(path=str(SCREENSHOTS / "live-editing.png"))
+
+
+def test_a_selection_stays_on_its_words_while_another_delegation_types_before_it(new_page):
+    peru, france = open_draft(new_page, "peru"), open_draft(new_page, "france")
+    editable = operative(peru, "OP2").locator(".text")
+    original = editable.inner_text()
+    editable.click()
+    peru.keyboard.press("Control+End")
+    for _ in range(12):
+        peru.keyboard.press("Shift+ArrowLeft")
+    assert peru.evaluate("getSelection().toString()") == original[-12:]
+
+    type_at(france, "OP2", "start", "Firmly ")
+    expect(editable).to_have_text("Firmly " + original, timeout=LIVE_TIMEOUT)
+    assert peru.evaluate("getSelection().toString()") == original[-12:]
+    peru.keyboard.type("replaced.")  # what the delegate meant to overwrite is what gets overwritten
+    for page in (peru, france):
+        expect(operative(page, "OP2").locator(".text")).to_have_text("Firmly " + original[:-12] + "replaced.",
+                                                                     timeout=LIVE_TIMEOUT)
