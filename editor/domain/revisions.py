@@ -81,7 +81,10 @@ class Segment:
 
     @property
     def id(self) -> str:
-        """The name of a change of the redline: its kind and its first character's id."""
+        """The name of a change of the redline: its kind and its first character's id (or, for a whole
+        paragraph, the change that deleted it)."""
+        if not self.ranges:
+            return f"{self.kind.value[0]}{self.mark.seq if self.mark else 0}"
         seq, start, _ = self.ranges[0]
         return f"{self.kind.value[0]}{seq}.{start}"
 

@@ -1,0 +1,183 @@
+"""A draft's tracked history, rebuilt from its log (`editor.domain.sync.Change`): every paragraph's
+attributed text (`editor.domain.revisions`), when each paragraph was added, deleted or moved and by whom,
+the whole text as it stood after any change, and the draft's redline against any baseline.
+
+A paragraph keeps its history whatever happens to the outline: moving or indenting it changes its place,
+not its text, so the attribution of its characters survives every move.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from editor.domain.document import Paragraph
+from editor.domain.revisions import AttributedText, Kind, Mark, RevisionError, Segment
+from editor.domain.sync import INSERT, MOVE, TEXT, Change
+
+Layout = tuple[tuple[str, str, int], ...]  # (uid, kind, level) in order, as the log carries it
+
+
+class Status(str, Enum):
+    KEPT = "kept"
+    ADDED = "added"
+    DELETED = "deleted"
+    MOVED = "moved"
+
+
+@dataclass
+class Track:
+    """One paragraph's life: its attributed text, and the changes that added, deleted and last moved it."""
+
+    uid: str
+    text: AttributedText
+    added: Mark
+    deleted: Mark | None = None
+    moved: Mark | None = None
+
+
+@dataclass(frozen=True)
+class ParagraphRedline:
+    uid: str
+    kind: str
+    level: int
+    status: Status
+    mark: Mark | None  # who added, deleted or moved it; None when it kept its place
+    segments: tuple[Segment, ...]
+
+
+def _block(layout: Layout, uid: str) -> list[str]:
+    """The paragraph `uid` with its sub-paragraphs, as they stand in `layout`."""
+    index = next(i for i, (other, _, _) in enumerate(layout) if other == uid)
+    end = index + 1
+    while end < len(layout) and layout[end][2] > layout[index][2]:
+        end += 1
+    return [other for other, _, _ in layout[index:end]]
+
+
+def _moved_since(track: Track, since: int) -> bool:
+    return track.moved is not None and track.moved.seq > since
+
+
+def mark_of(change: Change) -> Mark:
+    return Mark(change.seq, change.author.get("delegation"), change.author.get("at"))
+
+
+class DraftHistory:
+    def __init__(self, paragraphs: Sequence[Paragraph], mark: Mark | None = None):
+        mark = mark or Mark(0)
+        self.seq = mark.seq
+        self.tracks = {p.uid: Track(p.uid, AttributedText(p.text, mark), mark) for p in paragraphs}
+        # The outline after each structural change, oldest first (seqs ascending).
+        self._layouts: list[tuple[int, Layout]] = [(mark.seq, tuple((p.uid, p.kind.value, p.level)
+                                                                      for p in paragraphs))]
+
+    @classmethod
+    def replay(cls, paragraphs: Sequence[Paragraph], log: Iterable[Change], mark: Mark | None = None):
+        history = cls(paragraphs, mark)
+        for change in log:
+            history.apply(change)
+        return history
+
+    def apply(self, change: Change) -> None:
+        """The next change of the log, in order."""
+        if change.seq != self.seq + 1:
+            raise RevisionError(f"change {change.seq} does not follow change {self.seq}")
+        mark = mark_of(change)
+        if change.op == TEXT:
+            track = self.tracks.get(change.paragraph)
+            if track is None or track.deleted is not None:
+                raise RevisionError(f"change {change.seq} edits a paragraph that is not there")
+            track.text.apply_delta(change.delta or "", mark)
+        else:
+            if change.layout is None:
+                raise RevisionError(f"structural change {change.seq} carries no outline")
+            if change.op == INSERT:
+                self.tracks[change.paragraph] = Track(change.paragraph, AttributedText(change.text or "", mark), mark)
+            elif change.op == MOVE:
+                for uid in _block(self._layouts[-1][1], change.paragraph):
+                    self.tracks[uid].moved = mark
+            present = {uid for uid, _, _ in change.layout}
+            for uid, track in self.tracks.items():
+                if track.deleted is None and uid not in present:
+                    track.deleted = mark
+            self._layouts.append((change.seq, tuple(change.layout)))
+        self.seq = change.seq
+
+    def layout_at(self, seq: int) -> Layout:
+        index = bisect_right([at for at, _ in self._layouts], seq) - 1
+        return self._layouts[max(index, 0)][1]
+
+    def text_at(self, seq: int) -> list[tuple[str, str]]:
+        """(uid, text) of every paragraph, in order, as the draft stood right after change `seq`."""
+        return [(uid, self.tracks[uid].text.text_at(seq)) for uid, _, _ in self.layout_at(seq)]
+
+    def redline(self, since: int) -> list[ParagraphRedline]:
+        """The draft against the baseline after change `since`, paragraph by paragraph in today's order, with
+        deleted paragraphs where they stood: added, deleted and moved paragraphs show as such, and each
+        paragraph's text as kept, inserted and deleted runs."""
+        before, now = self.layout_at(since), self.layout_at(self.seq)
+        was = {uid: i for i, (uid, _, _) in enumerate(before)}
+        present = {uid for uid, _, _ in now}
+        common = [uid for uid, _, _ in now if uid in was]
+        # Paragraphs that a change moved since the baseline yield their place first: with A B C D and B
+        # moved after C, B moved (not C); a moved block's sub-paragraphs move with it.
+        heavy = len(common) + 1
+        stayed = _kept_in_place([was[uid] for uid in common],
+                                [1 if _moved_since(self.tracks[uid], since) else heavy for uid in common])
+        out: list[ParagraphRedline] = []
+        kept_index = -1
+        for uid, kind, level in now:
+            if uid in was:
+                self._gone(out, before[kept_index + 1:was[uid]], present)
+                kept_index = max(kept_index, was[uid])
+            track = self.tracks[uid]
+            if uid not in was:
+                status, mark = Status.ADDED, track.added
+            elif was[uid] not in stayed:
+                status, mark = Status.MOVED, track.moved if _moved_since(track, since) else None
+            else:
+                status, mark = Status.KEPT, None
+            out.append(ParagraphRedline(uid, kind, level, status, mark, tuple(track.text.redline(since))))
+        self._gone(out, before[kept_index + 1:], present)
+        return out
+
+    def _gone(self, out: list[ParagraphRedline], stretch: Layout, present: set[str]) -> None:
+        """The paragraphs of a stretch of the baseline that are deleted now, with the text they had."""
+        for uid, kind, level in stretch:
+            track = self.tracks[uid]
+            if uid in present or track.deleted is None:
+                continue
+            text = track.text.text_at(track.deleted.seq - 1)
+            segments = (Segment(Kind.DELETED, text, track.deleted, ()),) if text else ()
+            out.append(ParagraphRedline(uid, kind, level, Status.DELETED, track.deleted, segments))
+
+
+def _kept_in_place(values: list[int], weights: list[int]) -> set[int]:
+    """The heaviest subsequence of `values` (baseline positions, in today's order) that is ascending: the
+    paragraphs that kept their place; the others moved. A weighted longest increasing subsequence, with a
+    Fenwick tree of the best (weight, end) over values below each one."""
+    size = max(values, default=-1) + 2
+    tree: list[tuple[int, int]] = [(0, -1)] * size
+    previous = [-1] * len(values)
+    best_end, best_weight = -1, 0
+    for i, value in enumerate(values):
+        found, at = (0, -1), value  # best over values < value: prefix [0, value)
+        while at > 0:
+            found = max(found, tree[at])
+            at -= at & -at
+        previous[i] = found[1]
+        entry = (found[0] + weights[i], i)
+        if entry[0] > best_weight:
+            best_weight, best_end = entry
+        at = value + 1
+        while at < size:
+            tree[at] = max(tree[at], entry)
+            at += at & -at
+    kept: set[int] = set()
+    while best_end >= 0:
+        kept.add(values[best_end])
+        best_end = previous[best_end]
+    return kept
