@@ -365,24 +365,33 @@ def changes_since(session: Session, draft: Draft, since: int) -> list[Change] | 
     log carried every change in its wire form)."""
     if draft.version - since > CATCH_UP_LIMIT:
         return None
-    rows = session.execute(
-        select(Revision, User, Delegation)
-        .outerjoin(User, Revision.user_id == User.id)
-        .outerjoin(Delegation, Revision.delegation_id == Delegation.id)
-        .where(Revision.draft_id == draft.id, Revision.seq > since)
-        .order_by(Revision.seq)).all()
-    changes = []
-    for revision, user, delegation in rows:
+    changes = [change for _, change in log_entries(session, draft.id, since)]
+    return None if any(change is None for change in changes) else changes
+
+
+def log_entries(session: Session, draft_id: int, since: int = 0,
+                upto: int | None = None) -> list[tuple[Revision, Change | None]]:
+    """The draft's revisions after `since` (up to `upto`), each with the change as the log carries it, or
+    None for one without a wire form (a paragraph created with the draft)."""
+    query = (select(Revision, User, Delegation)
+             .outerjoin(User, Revision.user_id == User.id)
+             .outerjoin(Delegation, Revision.delegation_id == Delegation.id)
+             .where(Revision.draft_id == draft_id, Revision.seq > since))
+    if upto is not None:
+        query = query.where(Revision.seq <= upto)
+    entries: list[tuple[Revision, Change | None]] = []
+    for revision, user, delegation in session.execute(query.order_by(Revision.seq)):
         op = _OP.get(revision.kind)
         stored = json.loads(revision.change)
         if op is None or (op != sync.TEXT and "layout" not in stored):
-            return None
+            entries.append((revision, None))
+            continue
         layout = tuple(tuple(entry) for entry in stored["layout"]) if "layout" in stored else None
-        changes.append(Change(
+        entries.append((revision, Change(
             revision.seq, op, revision.paragraph_uid or "", revision.client_id, revision.client_seq,
             delta=stored.get("delta"), text=revision.result if op == sync.INSERT else None, layout=layout,
-            author=_author(_names(user, delegation), revision.created_at)))
-    return changes
+            author=_author(_names(user, delegation), revision.created_at))))
+    return entries
 
 
 def join(session: Session, draft: Draft, since: int | None, generation: str | None,

@@ -6,9 +6,9 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
 from editor.extensions import db_session
-from editor.services import drafting
+from editor.services import drafting, revisions
 from editor.services.errors import InvalidInput
-from editor.web.serialize import draft_detail, draft_summary
+from editor.web.serialize import draft_detail, draft_summary, version_summary
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -38,3 +38,31 @@ def update_draft(draft_id: int):
     drafting.update_draft_details(session, current_user, draft_id, data.get("symbol"), data.get("agenda_item"))
     session.commit()
     return jsonify(draft_detail(drafting.get_draft(session, current_user, draft_id)))
+
+
+@bp.get("/drafts/<int:draft_id>/versions")
+@login_required
+def versions(draft_id: int):
+    return jsonify(versions=[version_summary(v) for v in revisions.list_versions(db_session(), current_user, draft_id)])
+
+
+@bp.post("/drafts/<int:draft_id>/versions")
+@login_required
+def name_version(draft_id: int):
+    """The penholder names the text as it stands: `{"name": "rev.1"}`, with the page's CSRF token."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or set(data) != {"name"} or not isinstance(data["name"], str):
+        raise InvalidInput('Send a JSON object with the version\'s "name".')
+    session = db_session()
+    version = revisions.name_version(session, current_user, draft_id, data["name"])
+    session.commit()
+    return jsonify(version_summary(version)), 201
+
+
+@bp.get("/drafts/<int:draft_id>/compare")
+@login_required
+def compare(draft_id: int):
+    """Every change between `from` and `to` (a version's name or a change's number); `from` defaults to the
+    last named version, `to` to the text as it stands."""
+    return jsonify(revisions.compare(db_session(), current_user, draft_id, request.args.get("from"),
+                                     request.args.get("to")))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from editor.domain.document import NumberedParagraph
-from editor.persistence.models import Draft
+from editor.persistence.models import Draft, NamedVersion
 from editor.services.drafting import DraftView
 
 
@@ -41,3 +41,9 @@ def draft_detail(view: DraftView) -> dict:
         "generation": view.draft.generation,
         "paragraphs": [paragraph(p) for p in view.paragraphs],
     }
+
+
+def version_summary(version: NamedVersion) -> dict:
+    return {"name": version.name, "seq": version.seq, "final": version.final, "hash": version.content_hash,
+            "at": version.created_at.isoformat(timespec="seconds"),
+            "by": version.created_by.display_name if version.created_by else None}

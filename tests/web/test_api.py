@@ -74,3 +74,28 @@ def test_malformed_bodies_are_refused(logged_in, seed):
         assert response.status_code == 400, body
     broken = client.patch(url, data="{not json", headers={**headers, "Content-Type": "application/json"})
     assert broken.status_code == 400
+
+
+def test_the_penholder_names_a_version_and_anyone_compares_since_it(app, logged_in, seed):
+    peru = logged_in("peru")
+    url = f"/api/drafts/{seed['draft_id']}/versions"
+    assert peru.post(url, json={"name": "zero draft"}).status_code == 400  # no CSRF token: refused
+    named = peru.post(url, json={"name": "zero draft"}, headers={"X-CSRFToken": _token(peru, seed["draft_id"])})
+    assert named.status_code == 201 and named.get_json()["seq"] == 9 and named.get_json()["by"]
+    kuwait = app.test_client()  # a second browser
+    support.login(kuwait, "kuwait", PASSWORD)
+    assert [v["name"] for v in kuwait.get(url).get_json()["versions"]] == ["zero draft"]
+    refused = kuwait.post(url, json={"name": "rev.1"}, headers={"X-CSRFToken": _token(kuwait, seed["draft_id"])})
+    assert refused.status_code == 403 and "penholder" in refused.get_json()["message"]
+    compared = kuwait.get(f"/api/drafts/{seed['draft_id']}/compare").get_json()
+    assert (compared["from"], compared["to"], compared["changes"]) == (9, 9, [])
+    whole = kuwait.get(f"/api/drafts/{seed['draft_id']}/compare?from=0&to=zero%20draft").get_json()
+    assert len([c for c in whole["changes"] if c["kind"] == "paragraph_added"]) == 9
+    assert kuwait.get(f"/api/drafts/{seed['draft_id']}/compare?from=rev.7").status_code == 404
+
+
+def test_naming_a_version_needs_a_name(logged_in, seed):
+    peru = logged_in("peru")
+    headers = {"X-CSRFToken": _token(peru, seed["draft_id"])}
+    for body in ({}, {"name": 3}, {"name": "a", "final": True}, [1]):
+        assert peru.post(f"/api/drafts/{seed['draft_id']}/versions", json=body, headers=headers).status_code == 400

@@ -1,0 +1,143 @@
+"""Tracked revisions on the database: named versions of a draft, and the comparison of any two points of
+its history, rebuilt from the revisions table (`editor.domain.draft_history`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from editor.domain import document
+from editor.domain.draft_history import DraftHistory, Status
+from editor.domain.revisions import Kind
+from editor.domain.sync import INSERT, Change
+from editor.persistence.models import Draft, NamedVersion, RevisionKind, User
+from editor.services import audit
+from editor.services.errors import Conflict, InvalidInput, NotFound
+from editor.services.permissions import Action, require
+from editor.services.sync import load_draft, log_entries
+
+MAX_NAME = 80
+
+
+def history(session: Session, draft: Draft, upto: int | None = None) -> DraftHistory:
+    """The draft's history from its first revision up to change `upto` (all of it by default)."""
+    tracked = DraftHistory([])
+    for revision, change in log_entries(session, draft.id, 0, upto):
+        if change is None and revision.kind is RevisionKind.CREATE:
+            stored = json.loads(revision.change)
+            layout = list(tracked.layout_at(tracked.seq))
+            layout.insert(stored["position"], (revision.paragraph_uid, stored["kind"], stored["level"]))
+            delegation = revision.delegation.name if revision.delegation else None
+            change = Change(revision.seq, INSERT, revision.paragraph_uid, text=revision.result or "",
+                            layout=tuple(layout), author={"delegation": delegation,
+                                                          "at": revision.created_at.isoformat()})
+        if change is None:
+            raise InvalidInput(f"Revision {revision.seq} of this draft has no form that can be replayed.")
+        tracked.apply(change)
+    return tracked
+
+
+# -- named versions -------------------------------------------------------------------------------------------
+
+
+def _snapshot(draft: Draft) -> str:
+    live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
+    return json.dumps([[p.uid, p.kind.value, p.level, p.text] for p in live], ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def name_version(session: Session, actor: User, draft_id: int, name: str, final: bool = False) -> NamedVersion:
+    """The penholder names the text as it stands ("zero draft", "rev.1", ...)."""
+    draft = load_draft(session, draft_id)
+    require(session, actor, Action.HOLD_PEN, draft)
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= MAX_NAME:
+        raise InvalidInput(f"A version's name is 1 to {MAX_NAME} characters.")
+    if session.scalar(select(NamedVersion.id).where(NamedVersion.draft_id == draft.id, NamedVersion.name == name)):
+        raise Conflict(f"This draft already has a version named {name!r}.")
+    snapshot = _snapshot(draft)
+    version = NamedVersion(draft_id=draft.id, name=name, seq=draft.version, snapshot=snapshot, final=final,
+                           content_hash=hashlib.sha256(snapshot.encode()).hexdigest(), created_by_id=actor.id)
+    session.add(version)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"This draft already has a version named {name!r}.") from None
+    audit.record(session, actor, "draft.version", f"draft:{draft.id}",
+                 {"name": name, "seq": draft.version, "hash": version.content_hash})
+    return version
+
+
+def list_versions(session: Session, actor: User, draft_id: int) -> list[NamedVersion]:
+    draft = load_draft(session, draft_id)
+    require(session, actor, Action.READ_DRAFT, draft)
+    return list(session.scalars(select(NamedVersion).where(NamedVersion.draft_id == draft.id)
+                                .order_by(NamedVersion.seq, NamedVersion.id)))
+
+
+def point(session: Session, draft: Draft, value: str | None, default: int) -> int:
+    """A point of the draft's history: a version's name, a change's seq, or (None) `default`."""
+    if value is None or value == "":
+        return default
+    if value.isdigit():
+        seq = int(value)
+        if seq > draft.version:
+            raise InvalidInput(f"This draft's history ends at change {draft.version}.")
+        return seq
+    seq = session.scalar(select(NamedVersion.seq).where(NamedVersion.draft_id == draft.id,
+                                                        NamedVersion.name == value))
+    if seq is None:
+        raise NotFound(f"This draft has no version named {value!r}.")
+    return seq
+
+
+# -- comparing ------------------------------------------------------------------------------------------------
+
+
+def compare(session: Session, actor: User, draft_id: int, from_point: str | None,
+            to_point: str | None) -> dict[str, Any]:
+    """Every change between two points of the history, paragraph by paragraph: paragraphs added, deleted or
+    moved as such, and the text inserted and deleted inside the others, each with its author and time.
+    `from` defaults to the last named version, `to` to the text as it stands."""
+    draft = load_draft(session, draft_id)
+    require(session, actor, Action.READ_DRAFT, draft)
+    last_named = session.scalar(select(NamedVersion.seq).where(NamedVersion.draft_id == draft.id)
+                                .order_by(NamedVersion.seq.desc()).limit(1))
+    since = point(session, draft, from_point, last_named or 0)
+    upto = point(session, draft, to_point, draft.version)
+    if since > upto:
+        raise InvalidInput(f"Change {since} comes after change {upto}: compare an earlier point with a later one.")
+    tracked = history(session, draft, upto)
+    refs = _refs(tracked, upto)
+    changes: list[dict[str, Any]] = []
+    for paragraph in tracked.redline(since):
+        ref = refs.get(paragraph.uid)
+        if paragraph.status is not Status.KEPT:
+            text = "".join(s.text for s in paragraph.segments if s.kind is not Kind.DELETED) \
+                if paragraph.status is not Status.DELETED else "".join(s.text for s in paragraph.segments)
+            changes.append({"kind": f"paragraph_{paragraph.status.value}", "paragraph": paragraph.uid, "ref": ref,
+                            "text": text, **_author(paragraph.mark)})
+        if paragraph.status in (Status.ADDED, Status.DELETED):
+            continue
+        for segment in paragraph.segments:
+            if segment.kind is not Kind.KEPT:
+                changes.append({"kind": segment.kind.value, "id": segment.id, "paragraph": paragraph.uid,
+                                "ref": ref, "text": segment.text, **_author(segment.mark)})
+    return {"draft": draft.id, "from": since, "to": upto, "changes": changes}
+
+
+def _refs(tracked: DraftHistory, seq: int) -> dict[str, str]:
+    layout = tracked.layout_at(seq)
+    paragraphs = [document.Paragraph(uid, document.ParagraphKind(kind), level, "") for uid, kind, level in layout]
+    return {n.paragraph.uid: n.ref for n in document.number_paragraphs(paragraphs)}
+
+
+def _author(mark) -> dict[str, Any]:
+    if mark is None:
+        return {"delegation": None, "at": None, "seq": None}
+    return {"delegation": mark.delegation, "at": mark.at, "seq": mark.seq}

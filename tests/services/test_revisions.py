@@ -1,0 +1,102 @@
+"""Named versions and the comparison of two points of a draft's history, on the database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from editor.domain.document import ParagraphKind
+from editor.domain.sync import INSERT, Replica, Request
+from editor.persistence.models import Draft, User
+from editor.services import revisions
+from editor.services import sync as sync_service
+from editor.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+
+def user(session, name: str) -> User:
+    return session.scalar(select(User).where(User.username == name))
+
+
+def edit(session, draft_id: int, username: str, ref_index: int, change) -> None:
+    """`username`'s delegation changes paragraph number `ref_index` (in order) with change(text) -> text."""
+    state = sync_service.join(session, sync_service.load_draft(session, draft_id), None, None)
+    replica = Replica(f"{username}-client", state)
+    uid = replica.order[ref_index]
+    replica.edit(uid, change(replica.text(uid)))
+    request = sync_service.sync.parse_request(replica.outgoing())
+    [applied] = sync_service.apply_batch(session, [(user(session, username).id, draft_id, request)])
+    assert applied.reply.ok, applied.reply.error
+    session.commit()
+
+
+def add_paragraph(session, draft_id: int, username: str, position: int, text: str,
+                  kind: ParagraphKind = ParagraphKind.OPERATIVE) -> None:
+    draft = sync_service.load_draft(session, draft_id)
+    request = Request(f"{username}-adder", 1, draft.version, INSERT, "newop", draft.generation,
+                      kind=kind, level=0, position=position, text=text)
+    [applied] = sync_service.apply_batch(session, [(user(session, username).id, draft_id, request)])
+    assert applied.reply.ok, applied.reply.error
+    session.commit()
+
+
+def test_the_penholder_names_versions_and_everyone_reads_the_list(session, seed):
+    draft_id = seed["draft_id"]
+    zero = revisions.name_version(session, user(session, "peru"), draft_id, "  zero   draft ")
+    assert (zero.name, zero.seq, len(zero.content_hash)) == ("zero draft", 9, 64)
+    edit(session, draft_id, "france", 5, lambda text: text + " (France)")
+    revisions.name_version(session, user(session, "peru"), draft_id, "rev.1")
+    listed = revisions.list_versions(session, user(session, "kuwait"), draft_id)
+    assert [(v.name, v.seq) for v in listed] == [("zero draft", 9), ("rev.1", 10)]
+
+
+@pytest.mark.parametrize(("who", "name", "error"), [
+    ("france", "rev.1", PermissionDenied),  # only the penholder names versions
+    ("peru", "", InvalidInput),
+    ("peru", "x" * 81, InvalidInput),
+    ("peru", "zero draft", Conflict),  # names are unique in a draft
+])
+def test_naming_a_version_is_refused_with_the_reason(session, seed, who, name, error):
+    revisions.name_version(session, user(session, "peru"), seed["draft_id"], "zero draft")
+    with pytest.raises(error):
+        revisions.name_version(session, user(session, who), seed["draft_id"], name)
+    assert len(revisions.list_versions(session, user(session, "peru"), seed["draft_id"])) == 1
+
+
+def test_the_history_replays_to_the_text_as_it_stands(session, seed):
+    draft_id = seed["draft_id"]
+    edit(session, draft_id, "germany", 4, lambda text: "Firmly " + text)
+    add_paragraph(session, draft_id, "indonesia", 2, "Noting the concept note,", ParagraphKind.PREAMBULAR)
+    draft = session.get(Draft, draft_id)
+    tracked = revisions.history(session, draft)
+    live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
+    assert tracked.text_at(draft.version) == [(p.uid, p.text) for p in live]
+
+
+def test_compare_lists_each_change_since_the_last_named_version_with_its_author(session, seed):
+    draft_id = seed["draft_id"]
+    revisions.name_version(session, user(session, "peru"), draft_id, "zero draft")
+    edit(session, draft_id, "france", 5, lambda text: text.replace("Encourages States", "Encourages all States"))
+    add_paragraph(session, draft_id, "germany", 9, "Requests the Secretary-General to report;")
+    result = revisions.compare(session, user(session, "kuwait"), draft_id, None, None)
+    assert (result["from"], result["to"]) == (9, 11)
+    summary = [(c["kind"], c["ref"], c["text"], c["delegation"]) for c in result["changes"]]
+    assert summary == [("inserted", "OP3", "all ", "France"),
+                       ("paragraph_added", "OP7", "Requests the Secretary-General to report;", "Germany")]
+    assert all(c["at"] for c in result["changes"])
+    # Any two points: up to France's change only, and nothing between a point and itself.
+    assert [c["delegation"] for c in revisions.compare(
+        session, user(session, "kuwait"), draft_id, "zero draft", "10")["changes"]] == ["France"]
+    assert revisions.compare(session, user(session, "kuwait"), draft_id, "11", "11")["changes"] == []
+
+
+def test_compare_refuses_unknown_or_backward_points_and_outsiders(session, seed, make_user):
+    draft_id = seed["draft_id"]
+    with pytest.raises(NotFound):
+        revisions.compare(session, user(session, "kuwait"), draft_id, "rev.9", None)
+    with pytest.raises(InvalidInput):
+        revisions.compare(session, user(session, "kuwait"), draft_id, "9", "3")
+    with pytest.raises(InvalidInput):
+        revisions.compare(session, user(session, "kuwait"), draft_id, "0", "999")
+    make_user("watcher", "observer")
+    with pytest.raises(PermissionDenied):
+        revisions.compare(session, user(session, "watcher"), draft_id, None, None)
