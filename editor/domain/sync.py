@@ -75,6 +75,14 @@ def make_delta(old: str, new: str) -> str:
     return _dmp.diff_toDelta(_dmp.diff_main(old, new, False))
 
 
+def word_delta(old: str, new: str) -> str:
+    """A delta from `old` to `new` in whole words, for a change made at once (a scenario's replacement, a
+    paste): its redline reads "strengthen" -> "build", not letters paired up across the two words."""
+    diffs = _dmp.diff_main(old, new, False)
+    _dmp.diff_cleanupSemantic(diffs)
+    return _dmp.diff_toDelta(diffs)
+
+
 def apply_delta(text: str, delta: str) -> str:
     """`text` changed by `delta`; SyncError when the delta does not fit the text it claims to change."""
     return _dmp.diff_text2(delta_diffs(text, delta))
@@ -334,7 +342,10 @@ def apply_text(request: Request, base_text: str, current_text: str) -> TextOutco
     mine = check_text(apply_delta(base_text, request.delta or ""))
     merged = merge(base_text, mine, current_text)
     check_text(merged.text)
-    return TextOutcome(merged.text, make_delta(current_text, merged.text), merged.conflicts)
+    # Nothing happened in between: the log carries the author's own change, exactly as made (it says which
+    # words were replaced, where a diff of the result could pair up letters across them).
+    delta = (request.delta or "") if base_text == current_text else make_delta(current_text, merged.text)
+    return TextOutcome(merged.text, delta, merged.conflicts)
 
 
 def apply_structure(request: Request, paragraphs: Sequence[Paragraph]) -> list[Paragraph]:

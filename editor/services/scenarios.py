@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from editor.domain.scenario import Scenario, scenario_paragraphs
-from editor.persistence.models import Draft, Role, User
-from editor.services import accounts, audit, bodies, drafting
+from editor.domain import document, sync
+from editor.domain.scenario import Revision, Scenario, scenario_paragraphs
+from editor.persistence.models import Draft, Paragraph, Role, User
+from editor.services import accounts, audit, bodies, drafting, revisions
+from editor.services import sync as sync_service
+from editor.services.errors import InvalidInput
 from editor.services.permissions import Action, require
+
+ZERO_DRAFT = "zero draft"
 
 PRESS_OFFICER = "press-officer"
 
@@ -58,5 +63,44 @@ def load_scenario(session: Session, actor: object, scenario: Scenario, demo_pass
     spec = scenario.draft
     draft = drafting.open_draft(session, penholder, body.name, spec.agenda_item, scenario_paragraphs(spec),
                                 symbol=spec.symbol, sponsors=spec.sponsors)
+    if scenario.revisions:
+        revisions.name_version(session, penholder, draft.id, ZERO_DRAFT)
+        for number, revision in enumerate(scenario.revisions, 1):
+            _track(session, draft, number, revision)
+        session.refresh(draft)
     audit.record(session, actor, "scenario.load", f"draft:{draft.id}", {"body": body.name, "note": scenario.note})
     return LoadReport(draft=draft, accounts=created)
+
+
+def _track(session: Session, draft: Draft, number: int, revision: Revision) -> None:
+    """One of the scenario's revisions, made by its delegation through the live engine: a tracked change of
+    the log like any delegate's (a replacement as whole words, so that its redline reads as words)."""
+    author = session.scalar(select(User).where(User.username == username_for(revision.by)))
+    if author is None:
+        raise InvalidInput(f"Revision {number} is by {revision.by!r}, who has no account here.")
+    session.refresh(draft)
+    rows = session.scalars(select(Paragraph).where(Paragraph.draft_id == draft.id, Paragraph.deleted_at.is_(None))
+                           .order_by(Paragraph.position).execution_options(populate_existing=True)).all()
+    current = [document.Paragraph(p.uid, p.kind, p.level, p.text) for p in rows]
+    try:
+        target = document.find_by_ref(current, revision.target)
+    except document.DocumentError as error:
+        raise InvalidInput(f"Revision {number} ({revision.by}): {error}.") from None
+    index = current.index(target)
+    request = sync.Request(f"scenario-{number}", 1, draft.version, sync.TEXT, target.uid, draft.generation)
+    if revision.action == "replace":
+        request = replace(request, delta=sync.word_delta(target.text, revision.text or ""))
+    elif revision.action in ("insert_after", "insert_before"):
+        end = index + 1
+        while revision.action == "insert_after" and end < len(current) and current[end].level > target.level:
+            end += 1
+        request = replace(request, op=sync.INSERT, paragraph=document.new_uid(), kind=target.kind,
+                          level=target.level, position=end if revision.action == "insert_after" else index,
+                          text=revision.text or "")
+    elif revision.action == "delete":
+        request = replace(request, op=sync.DELETE)
+    else:
+        raise InvalidInput(f"Revision {number}: unknown action {revision.action!r}.")
+    [applied] = sync_service.apply_batch(session, [(author.id, draft.id, request)])
+    if not applied.reply.ok:
+        raise InvalidInput(f"Revision {number} ({revision.by}): {applied.reply.error.message}")

@@ -120,3 +120,24 @@ def test_merge_keeps_its_place_when_others_typed_more_than_the_text_between():
     merged = sync.merge(base, mine, others)
     # In region 2, after what the log inserted at the same place first.
     assert merged.text == others.replace(" w2n5", " w2n5 late") and merged.conflicts == ()
+
+
+def _text_request(old: str, delta: str) -> sync.Request:
+    return sync.Request("c1", 1, 0, sync.TEXT, "p1", "g1", delta=delta)
+
+
+def test_the_log_carries_the_authors_own_change_when_nothing_happened_meanwhile():
+    old, new = "Encourages States to strengthen cooperation;", "Encourages States to enhance cooperation;"
+    words = sync.word_delta(old, new)
+    assert words != sync.make_delta(old, new)  # the letters of the two words would pair up otherwise
+    outcome = sync.apply_text(_text_request(old, words), old, old)
+    assert (outcome.text, outcome.delta) == (new, words)
+
+
+def test_after_a_concurrent_change_the_log_carries_the_change_from_the_current_text():
+    base = "Encourages States to strengthen cooperation;"
+    current = "Encourages all States to strengthen cooperation;"  # someone else's change, already in the log
+    mine = sync.word_delta(base, "Encourages States to build cooperation;")
+    outcome = sync.apply_text(_text_request(base, mine), base, current)
+    assert outcome.text == "Encourages all States to build cooperation;"
+    assert sync.apply_delta(current, outcome.delta) == outcome.text

@@ -40,13 +40,13 @@ def add_paragraph(session, draft_id: int, username: str, position: int, text: st
 
 
 def test_the_penholder_names_versions_and_everyone_reads_the_list(session, seed):
-    draft_id = seed["draft_id"]
-    zero = revisions.name_version(session, user(session, "peru"), draft_id, "  zero   draft ")
-    assert (zero.name, zero.seq, len(zero.content_hash)) == ("zero draft", 9, 64)
+    draft_id = seed["draft_id"]  # the seed's scenario named its zero draft (seq 9), then made three changes
+    rev1 = revisions.name_version(session, user(session, "peru"), draft_id, "  rev.1  ")
+    assert (rev1.name, rev1.seq, len(rev1.content_hash)) == ("rev.1", 12, 64)
     edit(session, draft_id, "france", 5, lambda text: text + " (France)")
-    revisions.name_version(session, user(session, "peru"), draft_id, "rev.1")
+    revisions.name_version(session, user(session, "peru"), draft_id, "rev.2")
     listed = revisions.list_versions(session, user(session, "kuwait"), draft_id)
-    assert [(v.name, v.seq) for v in listed] == [("zero draft", 9), ("rev.1", 10)]
+    assert [(v.name, v.seq) for v in listed] == [("zero draft", 9), ("rev.1", 12), ("rev.2", 13)]
 
 
 @pytest.mark.parametrize(("who", "name", "error"), [
@@ -56,7 +56,6 @@ def test_the_penholder_names_versions_and_everyone_reads_the_list(session, seed)
     ("peru", "zero draft", Conflict),  # names are unique in a draft
 ])
 def test_naming_a_version_is_refused_with_the_reason(session, seed, who, name, error):
-    revisions.name_version(session, user(session, "peru"), seed["draft_id"], "zero draft")
     with pytest.raises(error):
         revisions.name_version(session, user(session, who), seed["draft_id"], name)
     assert len(revisions.list_versions(session, user(session, "peru"), seed["draft_id"])) == 1
@@ -74,19 +73,19 @@ def test_the_history_replays_to_the_text_as_it_stands(session, seed):
 
 def test_compare_lists_each_change_since_the_last_named_version_with_its_author(session, seed):
     draft_id = seed["draft_id"]
-    revisions.name_version(session, user(session, "peru"), draft_id, "zero draft")
+    revisions.name_version(session, user(session, "peru"), draft_id, "rev.1")
     edit(session, draft_id, "france", 5, lambda text: text.replace("Encourages States", "Encourages all States"))
-    add_paragraph(session, draft_id, "germany", 9, "Requests the Secretary-General to report;")
+    add_paragraph(session, draft_id, "germany", 10, "Requests the Secretary-General to report;")
     result = revisions.compare(session, user(session, "kuwait"), draft_id, None, None)
-    assert (result["from"], result["to"]) == (9, 11)
+    assert (result["from"], result["to"]) == (12, 14)
     summary = [(c["kind"], c["ref"], c["text"], c["delegation"]) for c in result["changes"]]
     assert summary == [("inserted", "OP3", "all ", "France"),
-                       ("paragraph_added", "OP7", "Requests the Secretary-General to report;", "Germany")]
+                       ("paragraph_added", "OP8", "Requests the Secretary-General to report;", "Germany")]
     assert all(c["at"] for c in result["changes"])
     # Any two points: up to France's change only, and nothing between a point and itself.
     assert [c["delegation"] for c in revisions.compare(
-        session, user(session, "kuwait"), draft_id, "zero draft", "10")["changes"]] == ["France"]
-    assert revisions.compare(session, user(session, "kuwait"), draft_id, "11", "11")["changes"] == []
+        session, user(session, "kuwait"), draft_id, "rev.1", "13")["changes"]] == ["France"]
+    assert revisions.compare(session, user(session, "kuwait"), draft_id, "14", "14")["changes"] == []
 
 
 def test_compare_refuses_unknown_or_backward_points_and_outsiders(session, seed, make_user):

@@ -8,6 +8,7 @@ from editor.persistence.models import (
     Delegation,
     Draft,
     Membership,
+    NamedVersion,
     Paragraph,
     Presidency,
     Revision,
@@ -16,6 +17,7 @@ from editor.persistence.models import (
     User,
 )
 from editor.services import audit, drafting
+from editor.services import revisions as revisions_service
 from editor.services.demo import DEMO_SCENARIO
 from editor.services.permissions import SYSTEM
 from editor.services.scenarios import load_scenario, username_for
@@ -46,13 +48,32 @@ def test_the_draft_is_opened_by_the_penholder_with_every_paragraph_attributed(se
     draft = session.get(Draft, seed["draft_id"])
     assert draft.penholder.name == "Peru" and draft.created_by.username == "peru"
     kinds = [p.kind for p in draft.paragraphs]
-    assert kinds == [ParagraphKind.PREAMBULAR] * 3 + [ParagraphKind.OPERATIVE] * 6
+    assert kinds == [ParagraphKind.PREAMBULAR] * 3 + [ParagraphKind.OPERATIVE] * 7
     revisions = session.scalars(select(Revision).where(Revision.draft_id == draft.id).order_by(Revision.seq)).all()
-    assert [r.seq for r in revisions] == list(range(1, 10)) and draft.version == 9
-    assert {r.kind for r in revisions} == {RevisionKind.CREATE}
-    assert {r.delegation.name for r in revisions} == {"Peru"}
+    assert [r.seq for r in revisions] == list(range(1, 13)) and draft.version == 12
+    # The zero draft, each paragraph a first revision by the penholder...
+    assert {r.kind for r in revisions[:9]} == {RevisionKind.CREATE}
+    assert {r.delegation.name for r in revisions[:9]} == {"Peru"}
     assert revisions[3].result.startswith("Expresses concern that terrorists")
+    # ...named, then the scenario's revisions, each a tracked change by its delegation.
+    zero = session.scalar(select(NamedVersion).where(NamedVersion.draft_id == draft.id))
+    assert (zero.name, zero.seq, zero.created_by.username) == ("zero draft", 9, "peru")
+    assert [(r.kind, r.delegation.name) for r in revisions[9:]] == [
+        (RevisionKind.EDIT, "France"), (RevisionKind.EDIT, "Germany"), (RevisionKind.INSERT, "Indonesia")]
     assert audit.verify_chain(session).ok
+
+
+def test_the_seed_redline_shows_france_germany_and_indonesia_each_in_its_colour(session, seed):
+    kuwait = session.scalar(select(User).where(User.username == "kuwait"))
+    changes = revisions_service.compare(session, kuwait, seed["draft_id"], None, None)["changes"]
+    assert {c["delegation"] for c in changes} == {"France", "Germany", "Indonesia"}
+    france = [c["text"] for c in changes if c["delegation"] == "France" and c["kind"] == "inserted"]
+    assert "artefacts and cultural property" in " ".join(france)
+    [added] = [c for c in changes if c["kind"] == "paragraph_added"]
+    assert (added["delegation"], added["ref"]) == ("Indonesia", "OP5")
+    assert added["text"].startswith("Encourages Member States to explore ways of preventing radicalization")
+    # whole words, not letters paired across the replaced ones
+    assert all(c["text"][:1] in " ,;" or c["text"][:1].isalnum() for c in changes)
 
 
 def test_numbering_comes_from_order(session, seed):
@@ -61,13 +82,13 @@ def test_numbering_comes_from_order(session, seed):
     labels = [(p.label, p.opening) for p in view.paragraphs]
     assert labels[:3] == [("", "Recalling"), ("", "Reaffirming"), ("", "Welcoming")]
     assert labels[3:] == [("1.", "Expresses concern"), ("2.", "Further expresses concern"), ("3.", "Encourages"),
-                          ("4.", "Calls on"), ("5.", "Requests"), ("6.", "Decides")]
+                          ("4.", "Calls on"), ("5.", "Encourages"), ("6.", "Requests"), ("7.", "Decides")]
     assert view.organ_line == "The Security Council,"
 
 
 def test_paragraphs_keep_stable_ids(session, seed):
     uids = session.scalars(select(Paragraph.uid).where(Paragraph.draft_id == seed["draft_id"])).all()
-    assert len(set(uids)) == 9 and all(uids)
+    assert len(set(uids)) == 10 and all(uids)
 
 
 def test_sponsors_are_stored(session, database):

@@ -7,20 +7,20 @@ def test_list_of_drafts(logged_in, seed):
     assert [d["id"] for d in data["drafts"]] == [seed["draft_id"]]
     draft = data["drafts"][0]
     assert draft["body"] == "Security Council" and draft["penholder"] == "Peru"
-    assert draft["status"] == "drafting" and draft["version"] == 9
+    assert draft["status"] == "drafting" and draft["version"] == 12
 
 
 def test_a_draft_with_its_numbered_paragraphs(logged_in, seed):
     data = logged_in("kuwait").get(f"/api/drafts/{seed['draft_id']}").get_json()
     assert data["organ"] == "The Security Council,"
-    assert data["status"] == "drafting" and data["version"] == 9 and len(data["generation"]) == 32
+    assert data["status"] == "drafting" and data["version"] == 12 and len(data["generation"]) == 32
     paragraphs = data["paragraphs"]
-    assert [p["kind"] for p in paragraphs] == ["preambular"] * 3 + ["operative"] * 6
-    assert [p["number"] for p in paragraphs] == [None, None, None, "1", "2", "3", "4", "5", "6"]
+    assert [p["kind"] for p in paragraphs] == ["preambular"] * 3 + ["operative"] * 7
+    assert [p["number"] for p in paragraphs] == [None, None, None, "1", "2", "3", "4", "5", "6", "7"]
     assert paragraphs[5]["text"].startswith("Encourages States")
     assert paragraphs[5]["ref"] == "OP3"
     assert all(set(p) == {"id", "kind", "level", "number", "ref", "text"} for p in paragraphs)
-    assert len({p["id"] for p in paragraphs}) == 9
+    assert len({p["id"] for p in paragraphs}) == 10
 
 
 def test_errors_are_json(client, seed):
@@ -80,15 +80,19 @@ def test_the_penholder_names_a_version_and_anyone_compares_since_it(app, logged_
     peru = logged_in("peru")
     url = f"/api/drafts/{seed['draft_id']}/versions"
     assert peru.post(url, json={"name": "zero draft"}).status_code == 400  # no CSRF token: refused
-    named = peru.post(url, json={"name": "zero draft"}, headers={"X-CSRFToken": _token(peru, seed["draft_id"])})
-    assert named.status_code == 201 and named.get_json()["seq"] == 9 and named.get_json()["by"]
+    named = peru.post(url, json={"name": "rev.1"}, headers={"X-CSRFToken": _token(peru, seed["draft_id"])})
+    assert named.status_code == 201 and named.get_json()["seq"] == 12 and named.get_json()["by"]
+    again = peru.post(url, json={"name": "rev.1"}, headers={"X-CSRFToken": _token(peru, seed["draft_id"])})
+    assert again.status_code == 409
     kuwait = app.test_client()  # a second browser
     support.login(kuwait, "kuwait", PASSWORD)
-    assert [v["name"] for v in kuwait.get(url).get_json()["versions"]] == ["zero draft"]
-    refused = kuwait.post(url, json={"name": "rev.1"}, headers={"X-CSRFToken": _token(kuwait, seed["draft_id"])})
+    assert [v["name"] for v in kuwait.get(url).get_json()["versions"]] == ["zero draft", "rev.1"]
+    refused = kuwait.post(url, json={"name": "rev.2"}, headers={"X-CSRFToken": _token(kuwait, seed["draft_id"])})
     assert refused.status_code == 403 and "penholder" in refused.get_json()["message"]
     compared = kuwait.get(f"/api/drafts/{seed['draft_id']}/compare").get_json()
-    assert (compared["from"], compared["to"], compared["changes"]) == (9, 9, [])
+    assert (compared["from"], compared["to"], compared["changes"]) == (12, 12, [])  # since rev.1: nothing
+    rounds = kuwait.get(f"/api/drafts/{seed['draft_id']}/compare?from=zero%20draft&to=rev.1").get_json()
+    assert {c["delegation"] for c in rounds["changes"]} == {"France", "Germany", "Indonesia"}
     whole = kuwait.get(f"/api/drafts/{seed['draft_id']}/compare?from=0&to=zero%20draft").get_json()
     assert len([c for c in whole["changes"] if c["kind"] == "paragraph_added"]) == 9
     assert kuwait.get(f"/api/drafts/{seed['draft_id']}/compare?from=rev.7").status_code == 404

@@ -16,10 +16,10 @@ def test_the_draft_page_lays_out_the_text_as_the_un_does(logged_in, seed):
     page = logged_in("peru").get(f"/drafts/{seed['draft_id']}").get_data(as_text=True)
     assert '<p class="organ">The Security Council,</p>' in page
     numbers = re.findall(r'<span class="num">([^<]+)</span>', page)
-    assert numbers == ["1.", "2.", "3.", "4.", "5.", "6."]
+    assert numbers == ["1.", "2.", "3.", "4.", "5.", "6.", "7."]
     op3 = re.search(r'data-ref="OP3">(.*?)</p>', page, re.S).group(1)
     assert '<span class="num">3.</span>' in op3
-    assert '<em class="opening">Encourages</em> States to engage local communities' in op3
+    assert '<em class="opening">Encourages</em> States to consider engaging relevant local communities' in op3
     assert '<em class="opening">Recalling</em> its resolutions' in page
 
 
