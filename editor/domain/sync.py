@@ -339,12 +339,14 @@ class TextOutcome:
 
 def apply_text(request: Request, base_text: str, current_text: str) -> TextOutcome:
     """The server's half of a text change: the client's text from its base, merged into the current one."""
-    mine = check_text(apply_delta(base_text, request.delta or ""))
+    diffs = delta_diffs(base_text, request.delta or "")
+    mine = check_text(_dmp.diff_text2(diffs))
     merged = merge(base_text, mine, current_text)
     check_text(merged.text)
-    # Nothing happened in between: the log carries the author's own change, exactly as made (it says which
-    # words were replaced, where a diff of the result could pair up letters across them).
-    delta = (request.delta or "") if base_text == current_text else make_delta(current_text, merged.text)
+    # Nothing happened in between: the log carries the author's own change as made (it says which words
+    # were replaced, where a diff of the result could pair up letters across them), re-encoded the one way
+    # every client decodes, whatever escapes the author's client chose.
+    delta = _dmp.diff_toDelta(diffs) if base_text == current_text else make_delta(current_text, merged.text)
     return TextOutcome(merged.text, delta, merged.conflicts)
 
 

@@ -84,7 +84,7 @@ def point(session: Session, draft: Draft, value: str | None, default: int) -> in
     """A point of the draft's history: a version's name, a change's seq, or (None) `default`."""
     if value is None or value == "":
         return default
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         seq = int(value)
         if seq > draft.version:
             raise InvalidInput(f"This draft's history ends at change {draft.version}.")

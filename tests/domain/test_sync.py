@@ -141,3 +141,11 @@ def test_after_a_concurrent_change_the_log_carries_the_change_from_the_current_t
     outcome = sync.apply_text(_text_request(base, mine), base, current)
     assert outcome.text == "Encourages all States to build cooperation;"
     assert sync.apply_delta(current, outcome.delta) == outcome.text
+
+
+def test_the_log_carries_an_authors_delta_in_the_one_encoding_every_client_decodes():
+    # "%41" is "A" over-encoded, and "%zz" no escape at all: Python lets both through, a browser's
+    # decodeURI would throw on the second. The log carries the canonical form.
+    outcome = sync.apply_text(_text_request("ab", "=1\t+%41%zz\t=1"), "ab", "ab")
+    assert outcome.text == "aA%zzb"
+    assert outcome.delta == sync.make_delta("ab", "aA%zzb") == "=1\t+A%25zz\t=1"

@@ -90,8 +90,9 @@ def test_compare_lists_each_change_since_the_last_named_version_with_its_author(
 
 def test_compare_refuses_unknown_or_backward_points_and_outsiders(session, seed, make_user):
     draft_id = seed["draft_id"]
-    with pytest.raises(NotFound):
-        revisions.compare(session, user(session, "kuwait"), draft_id, "rev.9", None)
+    for unknown in ("rev.9", "²", "-1"):
+        with pytest.raises(NotFound):
+            revisions.compare(session, user(session, "kuwait"), draft_id, unknown, None)
     with pytest.raises(InvalidInput):
         revisions.compare(session, user(session, "kuwait"), draft_id, "9", "3")
     with pytest.raises(InvalidInput):
