@@ -106,6 +106,18 @@ class DraftHistory:
             self._layouts.append((change.seq, tuple(change.layout)))
         self.seq = change.seq
 
+    def reject(self, uid: str, change_id: str, since: int, mark: Mark) -> str:
+        """Change `mark` of the log rejects change `change_id` of paragraph `uid`'s redline since change
+        `since`; returns the delta that makes to the paragraph's text."""
+        if mark.seq != self.seq + 1:
+            raise RevisionError(f"change {mark.seq} does not follow change {self.seq}")
+        track = self.tracks.get(uid)
+        if track is None or track.deleted is not None:
+            raise RevisionError(f"there is no paragraph {uid} to review")
+        delta = track.text.reject(track.text.find(since, change_id), mark)
+        self.seq = mark.seq
+        return delta
+
     def layout_at(self, seq: int) -> Layout:
         index = bisect_right([at for at, _ in self._layouts], seq) - 1
         return self._layouts[max(index, 0)][1]

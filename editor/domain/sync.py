@@ -32,11 +32,12 @@ MAX_PARAGRAPH_CHARS = 20_000
 MAX_PARAGRAPHS = 1_000
 MAX_ID_LENGTH = 64
 
-TEXT, INSERT, DELETE, MOVE, LEVEL = "text", "insert", "delete", "move", "level"
-OPS = (TEXT, INSERT, DELETE, MOVE, LEVEL)
+TEXT, INSERT, DELETE, MOVE, LEVEL, REJECT = "text", "insert", "delete", "move", "level", "reject"
+OPS = (TEXT, INSERT, DELETE, MOVE, LEVEL, REJECT)
 STRUCTURAL = (INSERT, DELETE, MOVE, LEVEL)
 
 _UID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_REVIEWED = re.compile(r"^[id][0-9]{1,10}\.[0-9]{1,10}$")  # a change of the redline: editor.domain.revisions
 _CLIENT = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 # Line breaks and other control characters have no place inside a paragraph (Enter makes a new one).
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
@@ -212,6 +213,8 @@ class Request:
     level: int | None = None  # insert, level
     position: int | None = None  # insert, move: index in the draft (for move: without the moved block)
     text: str = ""  # insert
+    review: str | None = None  # reject: the change of the redline rejected...
+    since: int | None = None  # ...in the redline since this change of the log
 
     def to_wire(self) -> dict[str, Any]:
         wire: dict[str, Any] = {"client": self.client, "cseq": self.cseq, "base": self.base,
@@ -224,6 +227,8 @@ class Request:
             wire["level"] = self.level
         if self.op in (INSERT, MOVE):
             wire["position"] = self.position
+        if self.op == REJECT:
+            wire.update(change=self.review, since=self.since)
         return wire
 
 
@@ -261,6 +266,12 @@ def parse_request(payload: Any) -> Request:
     request = Request(client=client, cseq=cseq, base=base, op=op, paragraph=uid, generation=generation)
     if op == TEXT:
         return replace(request, delta=checked(payload, "delta", str))
+    if op == REJECT:
+        review, since = checked(payload, "change", str), checked(payload, "since", int)
+        if not _REVIEWED.match(review) or since < 0:
+            raise SyncError("bad_request", '"change" names a change of the redline ("i12.0") and "since" '
+                                           "the change of the log it is shown since.")
+        return replace(request, review=review, since=since)
     if op in (INSERT, LEVEL):
         level = checked(payload, "level", int)
         if not 0 <= level <= document.MAX_LEVEL:
@@ -436,6 +447,8 @@ class ServerDocument:
             return Reply(False, error=stale_generation())
         if request.base > self.seq:
             return Reply(False, error=SyncError("bad_request", "That base version is in the future."))
+        if request.op == REJECT:  # reviewing needs the tracked history, which the database keeps
+            return Reply(False, error=SyncError("bad_request", "This server keeps no tracked history."))
         try:
             change, conflicts = self._apply(request, dict(author or {}))
         except SyncError as error:

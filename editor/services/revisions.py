@@ -14,32 +14,14 @@ from sqlalchemy.orm import Session
 from editor.domain import document
 from editor.domain.draft_history import DraftHistory, Status
 from editor.domain.revisions import Kind
-from editor.domain.sync import INSERT, Change
-from editor.persistence.models import Draft, NamedVersion, RevisionKind, User
+from editor.persistence.models import Draft, NamedVersion, User
 from editor.services import audit
 from editor.services.errors import Conflict, InvalidInput, NotFound
+from editor.services.log import history
 from editor.services.permissions import Action, require
-from editor.services.sync import load_draft, log_entries
+from editor.services.sync import load_draft
 
 MAX_NAME = 80
-
-
-def history(session: Session, draft: Draft, upto: int | None = None) -> DraftHistory:
-    """The draft's history from its first revision up to change `upto` (all of it by default)."""
-    tracked = DraftHistory([])
-    for revision, change in log_entries(session, draft.id, 0, upto):
-        if change is None and revision.kind is RevisionKind.CREATE:
-            stored = json.loads(revision.change)
-            layout = list(tracked.layout_at(tracked.seq))
-            layout.insert(stored["position"], (revision.paragraph_uid, stored["kind"], stored["level"]))
-            delegation = revision.delegation.name if revision.delegation else None
-            change = Change(revision.seq, INSERT, revision.paragraph_uid, text=revision.result or "",
-                            layout=tuple(layout), author={"delegation": delegation,
-                                                          "at": revision.created_at.isoformat()})
-        if change is None:
-            raise InvalidInput(f"Revision {revision.seq} of this draft has no form that can be replayed.")
-        tracked.apply(change)
-    return tracked
 
 
 # -- named versions -------------------------------------------------------------------------------------------
@@ -112,7 +94,7 @@ def compare(session: Session, actor: User, draft_id: int, from_point: str | None
     upto = point(session, draft, to_point, draft.version)
     if since > upto:
         raise InvalidInput(f"Change {since} comes after change {upto}: compare an earlier point with a later one.")
-    tracked = history(session, draft, upto)
+    tracked = history(session, draft.id, upto)
     refs = _refs(tracked, upto)
     changes: list[dict[str, Any]] = []
     for paragraph in tracked.redline(since):

@@ -21,18 +21,17 @@ from sqlalchemy.orm import Session, joinedload
 
 from editor.domain import sync
 from editor.domain.document import Paragraph as DomainParagraph
+from editor.domain.revisions import Mark, RevisionError
 from editor.domain.sync import Change, Request, SyncError
-from editor.persistence.models import Delegation, Draft, DraftStatus, Paragraph, Revision, RevisionKind, User
+from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, User
 from editor.persistence.models._types import utcnow
 from editor.services.errors import NotFound
+from editor.services.log import KIND_OF_OP, Names, author_wire, history, log_entries, names_of
 from editor.services.permissions import Action, decide
 
 # Beyond this many missed changes a reconnecting client gets the whole text instead of the log.
 CATCH_UP_LIMIT = 2_000
 
-_KIND = {sync.TEXT: RevisionKind.EDIT, sync.INSERT: RevisionKind.INSERT, sync.DELETE: RevisionKind.DELETE,
-         sync.MOVE: RevisionKind.MOVE, sync.LEVEL: RevisionKind.LEVEL}
-_OP = {kind: op for op, kind in _KIND.items()}
 revisions, paragraphs, drafts = Revision.__table__, Paragraph.__table__, Draft.__table__
 # The keystroke's statements, built once: SQLAlchemy keeps their compiled form and cache key, so executing
 # one costs the driver's time and little more.
@@ -50,20 +49,6 @@ class Applied:
 
     reply: sync.Reply
     change: Change | None = None  # None for a duplicate or a refusal: nothing new to broadcast
-
-
-Names = tuple[str | None, str | None, str | None]  # an author's delegation, its colour, the user
-
-
-def _names(user: User | None, delegation: Delegation | None) -> Names:
-    return (delegation.name if delegation else None, delegation.colour if delegation else None,
-            user.display_name if user else None)
-
-
-def _author(names: Names, at: Any) -> dict[str, Any]:
-    delegation, colour, user = names
-    return {"delegation": delegation, "colour": colour, "user": user,
-            "at": at.isoformat(timespec="milliseconds") if at else None}
 
 
 def load_draft(session: Session, draft_id: int, lock: bool = False) -> Draft:
@@ -106,6 +91,7 @@ class _Right:
     delegation_id: int | None
     author: Names
     decided_at: float
+    penholder: bool = False  # may accept and reject changes
 
 
 @dataclass
@@ -198,8 +184,9 @@ def _decide_right(session: Session, user_id: int, draft_id: int, now: float) -> 
     user = session.scalar(select(User).where(User.id == user_id).options(joinedload(User.delegation)))
     if user is None:
         return _Right(SyncError("not_authenticated", "Please log in again."), None, (None, None, None), now)
-    return _Right(edit_refusal(session, user, load_draft(session, draft_id)), user.delegation_id,
-                  _names(user, user.delegation), now)
+    draft = load_draft(session, draft_id)
+    return _Right(edit_refusal(session, user, draft), user.delegation_id, names_of(user, user.delegation), now,
+                  bool(decide(session, user, Action.HOLD_PEN, draft)))
 
 
 def _lock_header(session: Session, draft_id: int) -> _Header | None:
@@ -256,6 +243,8 @@ def _apply_one(session: Session, live: _LiveDraft, user_id: int, right: _Right, 
     try:
         if request.op == sync.TEXT:
             change, revision, conflicts = _apply_text(session, live, draft, request)
+        elif request.op == sync.REJECT:
+            change, revision, conflicts = _apply_reject(session, live, draft, request, right)
         else:
             change, revision, conflicts = _apply_structure(session, draft, request)
     except SyncError as error:
@@ -264,14 +253,14 @@ def _apply_one(session: Session, live: _LiveDraft, user_id: int, right: _Right, 
     session.connection().execute(_ADD_REVISION, {**revision, "created_at": at, "user_id": user_id,
                                                  "delegation_id": right.delegation_id})
     live.last_cseq[request.client] = max(request.cseq, live.last_cseq.get(request.client, 0))
-    if request.op == sync.TEXT:
+    if request.op in (sync.TEXT, sync.REJECT):
         live.version = draft.version  # a structural change leaves it behind: rebuilt at the next change
-    return Applied(sync.Reply(True, change.seq, conflicts), replace(change, author=_author(right.author, at)))
+    return Applied(sync.Reply(True, change.seq, conflicts), replace(change, author=author_wire(right.author, at)))
 
 
 def _revision(draft: _Header, request: Request, change: dict[str, Any], result: str | None) -> dict[str, Any]:
     return {
-        "draft_id": draft.id, "seq": draft.version, "paragraph_uid": request.paragraph, "kind": _KIND[request.op],
+        "draft_id": draft.id, "seq": draft.version, "paragraph_uid": request.paragraph, "kind": KIND_OF_OP[request.op],
         "base_version": request.base, "client_id": request.client, "client_seq": request.cseq,
         "change": json.dumps(change, ensure_ascii=False), "result": result,
     }
@@ -308,6 +297,32 @@ def _apply_text(session: Session, live: _LiveDraft, draft: _Header, request: Req
         stored["conflicts"] = list(outcome.conflicts)
     change = Change(draft.version, sync.TEXT, request.paragraph, request.client, request.cseq, delta=outcome.delta)
     return change, _revision(draft, request, stored, outcome.text), outcome.conflicts
+
+
+def _apply_reject(session: Session, live: _LiveDraft, draft: _Header, request: Request, right: _Right):
+    """The penholder rejects a change of a paragraph's redline: a change of the log like any edit (ordered
+    among everyone's typing, broadcast as the text change it makes), recorded with what it rejected so
+    that the history revives deleted words with their authors."""
+    if not right.penholder:
+        raise SyncError("forbidden", "Only the penholder accepts or rejects changes.")
+    row = live.paragraphs.get(request.paragraph)
+    if row is None:
+        raise sync.missing_paragraph(request.paragraph)
+    tracked = history(session, draft.id)
+    try:
+        delta = tracked.reject(request.paragraph, request.review or "", request.since or 0,
+                               Mark(draft.version + 1, right.author[0]))
+    except RevisionError as error:
+        raise SyncError("bad_request", f"Nothing to reject: {error}.") from None
+    text = tracked.tracks[request.paragraph].text.text
+    if tracked.seq != draft.version + 1 or sync.apply_delta(row.text, delta) != text:
+        raise SyncError("unavailable", "The history and the text disagree; the change was not made.")
+    draft.version += 1
+    session.connection().execute(_WRITE_PARAGRAPH, {"row_id": row.row_id, "new_text": text, "to": draft.version})
+    row.change(text, draft.version)
+    stored = {"op": sync.TEXT, "delta": delta, "reject": request.review, "since": request.since}
+    change = Change(draft.version, sync.TEXT, request.paragraph, request.client, request.cseq, delta=delta)
+    return change, _revision(draft, request, stored, text), ()
 
 
 def _apply_structure(session: Session, draft: _Header, request: Request):
@@ -367,31 +382,6 @@ def changes_since(session: Session, draft: Draft, since: int) -> list[Change] | 
         return None
     changes = [change for _, change in log_entries(session, draft.id, since)]
     return None if any(change is None for change in changes) else changes
-
-
-def log_entries(session: Session, draft_id: int, since: int = 0,
-                upto: int | None = None) -> list[tuple[Revision, Change | None]]:
-    """The draft's revisions after `since` (up to `upto`), each with the change as the log carries it, or
-    None for one without a wire form (a paragraph created with the draft)."""
-    query = (select(Revision, User, Delegation)
-             .outerjoin(User, Revision.user_id == User.id)
-             .outerjoin(Delegation, Revision.delegation_id == Delegation.id)
-             .where(Revision.draft_id == draft_id, Revision.seq > since))
-    if upto is not None:
-        query = query.where(Revision.seq <= upto)
-    entries: list[tuple[Revision, Change | None]] = []
-    for revision, user, delegation in session.execute(query.order_by(Revision.seq)):
-        op = _OP.get(revision.kind)
-        stored = json.loads(revision.change)
-        if op is None or (op != sync.TEXT and "layout" not in stored):
-            entries.append((revision, None))
-            continue
-        layout = tuple(tuple(entry) for entry in stored["layout"]) if "layout" in stored else None
-        entries.append((revision, Change(
-            revision.seq, op, revision.paragraph_uid or "", revision.client_id, revision.client_seq,
-            delta=stored.get("delta"), text=revision.result if op == sync.INSERT else None, layout=layout,
-            author=_author(_names(user, delegation), revision.created_at))))
-    return entries
 
 
 def join(session: Session, draft: Draft, since: int | None, generation: str | None,

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from editor.domain import sync
 from editor.domain.sync import Replica
 from editor.extensions import socketio
-from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision
-from editor.services import bodies
+from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, User
+from editor.services import bodies, revisions
 from tests import support
 from tests.conftest import PASSWORD
 
@@ -139,6 +139,9 @@ def test_concurrent_edits_to_one_paragraph_both_survive(delegate, seed):
         ({"op": "level", "level": 7}, "bad_request"),
         ({"op": "insert", "paragraph": "new", "kind": "operative", "level": 0, "position": 0}, "bad_structure"),
         ({"op": "insert", "kind": "operative", "level": 0, "position": 99}, "bad_request"),  # id taken
+        ({"op": "reject", "change": "x1.0", "since": 9}, "bad_request"),
+        ({"op": "reject", "change": "i10.0", "since": -1}, "bad_request"),
+        ({"op": "reject", "change": "i99.0", "since": 9}, "bad_request"),  # no such change
     ],
 )
 def test_malformed_edits_get_an_error_event_and_change_nothing(delegate, database, seed, payload, code):
@@ -271,3 +274,27 @@ def test_rejoining_with_since_gets_only_the_missed_changes(delegate, seed):
     assert kuwait.replica.text(uid).endswith(" (rev.1)")
     stale = kuwait.call("join", {"draft": seed["draft_id"], "since": since, "generation": "other"})
     assert "paragraphs" in stale and "changes" not in stale
+
+
+def test_the_penholders_rejection_reaches_every_page_as_a_text_change(delegate, database, seed):
+    peru, kuwait = delegate("peru"), delegate("kuwait")
+    with database.session() as session:
+        reader = session.scalar(select(User).where(User.username == "kuwait"))
+        changes = revisions.compare(session, reader, seed["draft_id"], "zero draft", None)["changes"]
+    france = next(c for c in changes if c["delegation"] == "France")
+    kuwait.socket.get_received("/drafts")
+    reply = peru.call("edit", {"draft": seed["draft_id"], "client": "review-1", "cseq": 1, "base": peru.replica.seq,
+                               "generation": peru.replica.generation, "op": "reject",
+                               "paragraph": france["paragraph"], "change": france["id"], "since": 9})
+    assert reply["ok"] and reply["seq"] == 13, reply
+    [broadcast] = kuwait.received("changes")
+    assert [(c["op"], c["delegation"]) for c in broadcast["changes"]] == [("text", "Peru")]
+    kuwait.replica.receive(broadcast["changes"])
+    with database.session() as session:
+        text = session.scalar(select(Paragraph.text).where(Paragraph.uid == france["paragraph"]))
+    assert kuwait.replica.text(france["paragraph"]) == text
+    refused = kuwait.call("edit", {"draft": seed["draft_id"], "client": "review-2", "cseq": 1,
+                                   "base": kuwait.replica.seq, "generation": kuwait.replica.generation,
+                                   "op": "reject", "paragraph": france["paragraph"], "change": france["id"],
+                                   "since": 9})
+    assert refused["error"]["code"] == "forbidden"

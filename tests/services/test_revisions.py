@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from editor.domain.document import ParagraphKind
-from editor.domain.sync import INSERT, Replica, Request
-from editor.persistence.models import Draft, User
-from editor.services import revisions
+from editor.domain.sync import INSERT, REJECT, TEXT, Replica, Request
+from editor.persistence.models import Draft, Paragraph, User
+from editor.services import log, revisions
 from editor.services import sync as sync_service
 from editor.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -66,7 +66,7 @@ def test_the_history_replays_to_the_text_as_it_stands(session, seed):
     edit(session, draft_id, "germany", 4, lambda text: "Firmly " + text)
     add_paragraph(session, draft_id, "indonesia", 2, "Noting the concept note,", ParagraphKind.PREAMBULAR)
     draft = session.get(Draft, draft_id)
-    tracked = revisions.history(session, draft)
+    tracked = log.history(session, draft.id)
     live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
     assert tracked.text_at(draft.version) == [(p.uid, p.text) for p in live]
 
@@ -100,3 +100,46 @@ def test_compare_refuses_unknown_or_backward_points_and_outsiders(session, seed,
     make_user("watcher", "observer")
     with pytest.raises(PermissionDenied):
         revisions.compare(session, user(session, "watcher"), draft_id, None, None)
+
+
+def reject(session, draft_id: int, username: str, uid: str, change_id: str, since: int, cseq: int = 1):
+    draft = sync_service.load_draft(session, draft_id)
+    request = Request(f"{username}-reviewer", cseq, draft.version, REJECT, uid, draft.generation,
+                      review=change_id, since=since)
+    [applied] = sync_service.apply_batch(session, [(user(session, username).id, draft_id, request)])
+    session.commit()
+    return applied
+
+
+def test_the_penholder_rejects_germanys_change_and_the_zero_draft_words_return(session, seed):
+    draft_id = seed["draft_id"]
+    kuwait = user(session, "kuwait")
+    germany = [c for c in revisions.compare(session, kuwait, draft_id, "zero draft", None)["changes"]
+               if c["delegation"] == "Germany"]
+    uid = germany[0]["paragraph"]
+    zero_text = dict(log.history(session, draft_id).text_at(9))[uid]
+    for cseq, change in enumerate(germany, 1):
+        applied = reject(session, draft_id, "peru", uid, change["id"], 9, cseq)
+        assert applied.reply.ok and applied.change.op == TEXT and applied.change.author["delegation"] == "Peru"
+    assert session.scalar(select(Paragraph.text).where(Paragraph.uid == uid)) == zero_text
+    left = revisions.compare(session, kuwait, draft_id, "zero draft", None)["changes"]
+    assert {c["delegation"] for c in left} == {"France", "Indonesia"}
+    # Replayed from the log, the revived words are the zero draft's again, by Peru, not new text.
+    tracked = log.history(session, draft_id)
+    assert {mark.seq for _, mark in tracked.tracks[uid].text.authors()} == {tracked.tracks[uid].added.seq}
+    draft = session.get(Draft, draft_id)
+    live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
+    assert tracked.text_at(draft.version) == [(p.uid, p.text) for p in live]
+
+
+def test_only_the_penholder_rejects_and_a_refused_rejection_changes_nothing(session, seed):
+    draft_id = seed["draft_id"]
+    [france] = [c for c in revisions.compare(session, user(session, "kuwait"), draft_id, "zero draft", None)
+                ["changes"] if c["delegation"] == "France"][:1]
+    before = session.get(Draft, draft_id).version
+    refused = reject(session, draft_id, "germany", france["paragraph"], france["id"], 9)
+    assert refused.reply.error.code == "forbidden" and "penholder" in refused.reply.error.message
+    unknown = reject(session, draft_id, "peru", france["paragraph"], "i99.0", 9)
+    assert unknown.reply.error.code == "bad_request"
+    session.expire_all()
+    assert session.get(Draft, draft_id).version == before
