@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from editor.domain import document
 from editor.domain.draft_history import DraftHistory, Status
 from editor.domain.revisions import Kind
-from editor.persistence.models import Draft, NamedVersion, User
+from editor.persistence.models import Delegation, Draft, NamedVersion, User
 from editor.services import audit
 from editor.services.errors import Conflict, InvalidInput, NotFound
 from editor.services.log import history
@@ -123,3 +123,28 @@ def _author(mark) -> dict[str, Any]:
     if mark is None:
         return {"delegation": None, "at": None, "seq": None}
     return {"delegation": mark.delegation, "at": mark.at, "seq": mark.seq}
+
+
+def redline(session: Session, actor: User, draft_id: int, from_point: str | None) -> dict[str, Any]:
+    """The draft as it stands against a point of its history (the last named version by default): every
+    paragraph with its kept, inserted and deleted runs, each change with its delegation, colour and time."""
+    draft = load_draft(session, draft_id)
+    require(session, actor, Action.READ_DRAFT, draft)
+    last_named = session.scalar(select(NamedVersion.seq).where(NamedVersion.draft_id == draft.id)
+                                .order_by(NamedVersion.seq.desc()).limit(1))
+    since = point(session, draft, from_point, last_named or 0)
+    tracked = history(session, draft.id)
+    refs = _refs(tracked, tracked.seq)
+    colours = dict(session.execute(select(Delegation.name, Delegation.colour)).all())
+
+    def who(mark) -> dict[str, Any]:
+        return {**_author(mark), "colour": colours.get(mark.delegation) if mark else None}
+
+    paragraphs = []
+    for paragraph in tracked.redline(since):
+        segments = [{"kind": s.kind.value, "text": s.text, **({"id": s.id} if s.ranges else {}),
+                     **(who(s.mark) if s.kind is not Kind.KEPT else {})} for s in paragraph.segments]
+        paragraphs.append({"id": paragraph.uid, "ref": refs.get(paragraph.uid), "kind": paragraph.kind,
+                           "level": paragraph.level, "status": paragraph.status.value, **who(paragraph.mark),
+                           "segments": segments})
+    return {"draft": draft.id, "from": since, "to": tracked.seq, "paragraphs": paragraphs}

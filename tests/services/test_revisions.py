@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from editor.domain.document import ParagraphKind
 from editor.domain.sync import INSERT, REJECT, TEXT, Replica, Request
-from editor.persistence.models import Draft, Paragraph, User
+from editor.persistence.models import Delegation, Draft, Paragraph, User
 from editor.services import log, revisions
 from editor.services import sync as sync_service
 from editor.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -143,3 +143,18 @@ def test_only_the_penholder_rejects_and_a_refused_rejection_changes_nothing(sess
     assert unknown.reply.error.code == "bad_request"
     session.expire_all()
     assert session.get(Draft, draft_id).version == before
+
+
+def test_the_redline_gives_every_paragraph_with_its_runs_in_the_authors_colours(session, seed):
+    result = revisions.redline(session, user(session, "kuwait"), seed["draft_id"], None)
+    assert (result["from"], result["to"]) == (9, 12)
+    by_ref = {p["ref"]: p for p in result["paragraphs"]}
+    assert [p["status"] for p in result["paragraphs"]].count("added") == 1 and by_ref["OP5"]["status"] == "added"
+    assert by_ref["OP5"]["delegation"] == "Indonesia" and by_ref["OP5"]["colour"].startswith("#")
+    op1 = by_ref["OP1"]["segments"]
+    assert {s["kind"] for s in op1} == {"kept", "inserted"}  # France added words to OP1
+    assert {s["kind"] for s in by_ref["OP3"]["segments"]} == {"kept", "inserted", "deleted"}  # Germany replaced
+    france = session.scalar(select(Delegation.colour).where(Delegation.name == "France"))
+    assert all(s["colour"] == france and s["delegation"] == "France" and s["id"] for s in op1 if s["kind"] != "kept")
+    assert "".join(s["text"] for s in op1 if s["kind"] != "deleted") == session.scalar(
+        select(Paragraph.text).where(Paragraph.uid == by_ref["OP1"]["id"]))
