@@ -171,8 +171,11 @@ class AttributedText:
                 continue  # gone before the baseline, accepted as gone, or came and went since
             ids = (piece.inserted.seq, piece.start, len(piece.text))
             last = segments[-1] if segments else None
-            if last is not None and last.kind is kind and last.mark == mark:
-                segments[-1] = replace(last, text=last.text + piece.text, ranges=last.ranges + (ids,))
+            # One change of the redline is a run of one kind by one delegation, however many keystrokes
+            # (changes of the log) made it, as a reviewer reads it; it carries the latest of their marks.
+            if last is not None and last.kind is kind and _same_author(last.mark, mark):
+                latest = max(last.mark, mark, key=lambda m: m.seq) if mark else None
+                segments[-1] = replace(last, text=last.text + piece.text, ranges=last.ranges + (ids,), mark=latest)
             else:
                 segments.append(Segment(kind, piece.text, mark, (ids,)))
         return segments
@@ -218,6 +221,12 @@ class AttributedText:
                     out.append(change(part) if (piece.inserted.seq, part.start) in wanted else part)
                     run_start = i
         self.pieces = _joined(out)
+
+
+def _same_author(first: Mark | None, second: Mark | None) -> bool:
+    if first is None or second is None:
+        return first is second
+    return first == second or (first.delegation is not None and first.delegation == second.delegation)
 
 
 def _joined(pieces: Iterable[Piece]) -> list[Piece]:

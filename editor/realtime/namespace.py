@@ -117,7 +117,8 @@ class DraftsNamespace(Namespace):
         delegation = current_user.delegation
         you = {"user": current_user.display_name, "delegation": delegation.name if delegation else None,
                "colour": delegation.colour if delegation else None,
-               "can_edit": bool(decide(session, current_user, Action.EDIT_DRAFT, draft))}
+               "can_edit": bool(decide(session, current_user, Action.EDIT_DRAFT, draft)),
+               "can_review": bool(decide(session, current_user, Action.HOLD_PEN, draft))}
         # In the room first, then read the text in a new transaction: a change committed in between is in
         # the text, the broadcast, or both (a replica skips what it has); never in neither.
         session.rollback()

@@ -4,11 +4,13 @@
 
 import { io } from "../vendor/socket.io.esm.min.js";
 import { Replica } from "./sync.js";
+import { RedlineView } from "./redline.js";
 import { DraftView } from "./view.js";
 
 const GAP_WAIT_MS = 3000; // a change missing this long is fetched by joining again with `since`
 const REPLY_WAIT_MS = 40000; // longer than the server's own 30 s before it answers "unavailable"
 const RETRY_MS = 1000;
+const REDLINE_WAIT_MS = 250; // typing elsewhere redraws the redline at most this often
 
 const article = document.querySelector("article.resolution[data-draft-id]");
 const draft = Number(article.dataset.draftId);
@@ -39,6 +41,52 @@ const view = new DraftView(article, {
 
 const socket = io("/drafts", { transports: ["websocket"] });
 
+// -- Final (the live text), Markup (the redline) and Original (the baseline) -------------------------------
+const redlineElement = document.querySelector("article.redline");
+let mode = "final";
+let redlineTimer = null;
+let redlineSince = 0;
+let reviewCseq = 0; // a rejection is a change of its own client: the replica keeps its own count
+const redline = new RedlineView(redlineElement, {
+  async reject(paragraph, change) {
+    if (!joined || replica === null) return;
+    const wire = { draft, client: `${client}-review`, cseq: ++reviewCseq, base: replica.seq,
+                   generation: replica.generation, op: "reject", paragraph, change, since: redlineSince };
+    try {
+      const reply = await socket.timeout(REPLY_WAIT_MS).emitWithAck("edit", wire);
+      if (!reply.ok) problem(reply.error);
+    } catch {
+      problem({ code: "unavailable", message: "The rejection got no answer; try again." });
+    }
+    drawRedline();
+  },
+});
+for (const button of document.querySelectorAll(".views button")) {
+  button.addEventListener("click", () => {
+    mode = button.dataset.mode;
+    for (const other of document.querySelectorAll(".views button")) {
+      other.setAttribute("aria-pressed", String(other === button));
+    }
+    article.hidden = mode !== "final";
+    redlineElement.hidden = mode === "final";
+    if (mode !== "final") drawRedline();
+  });
+}
+
+async function drawRedline() {
+  clearTimeout(redlineTimer);
+  redlineTimer = null;
+  const response = await fetch(`/api/drafts/${draft}/redline`, { headers: { Accept: "application/json" } });
+  if (!response.ok || mode === "final") return;
+  const data = await response.json();
+  redlineSince = data.from;
+  redline.render(data, mode, Boolean(you?.can_review) && status === "drafting");
+}
+
+function redrawRedlineSoon() {
+  if (mode !== "final" && redlineTimer === null) redlineTimer = setTimeout(drawRedline, REDLINE_WAIT_MS);
+}
+
 // The browser knows when it has lost the network before the socket's heartbeat does.
 addEventListener("offline", () => socket.disconnect());
 addEventListener("online", () => socket.connect());
@@ -57,6 +105,7 @@ socket.on("changes", (message) => {
   }
   replica.receive(message.changes);
   pump();
+  redrawRedlineSoon();
 });
 socket.on("presence", (message) => {
   if (message.draft === draft) view.presence(message.online, you);

@@ -183,3 +183,14 @@ def test_reject_all_restores_the_baseline_text(history):
         assert make_delta(before, paragraph.text) == delta  # what the other replicas are sent
     assert paragraph.text == paragraph.text_at(base) == (steps[base - 1][0] if base else text)
     assert paragraph.changes(since=base) == []
+
+
+def test_keystrokes_of_one_delegation_read_as_one_change_and_go_together():
+    typing = [Mark(seq, "Germany") for seq in (1, 2, 3)]
+    paragraph = edited(("Encourages States to strengthen international cooperation; S", typing[0]),
+                       ("Encourages States to strengthen international cooperation; Swi", typing[1]),
+                       ("Encourages States to strengthen international cooperation; Swiftly.", typing[2]))
+    [change] = paragraph.changes(since=0)
+    assert (change.text, change.mark) == (" Swiftly.", typing[2])  # the latest keystroke's time
+    paragraph.reject(change, Mark(4, "Peru"))
+    assert paragraph.text == TEXT

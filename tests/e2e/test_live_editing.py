@@ -21,7 +21,8 @@ def open_draft(new_page, username: str):
 
 
 def operative(page, ref: str):
-    return page.locator(f'.para[data-ref="{ref}"]')
+    """Paragraph `ref` of the live text (the redline draws its own copy of each paragraph)."""
+    return page.locator(f'article.resolution[data-draft-id] .para[data-ref="{ref}"]')
 
 
 def type_at(page, ref: str, where: str, text: str) -> None:
@@ -112,3 +113,27 @@ def test_a_selection_stays_on_its_words_while_another_delegation_types_before_it
     for page in (peru, france):
         expect(operative(page, "OP2").locator(".text")).to_have_text("Firmly " + original[:-12] + "replaced.",
                                                                      timeout=LIVE_TIMEOUT)
+
+
+def test_the_penholder_sees_germanys_change_in_its_colour_and_rejects_it(new_page):
+    peru, germany = open_draft(new_page, "peru"), open_draft(new_page, "germany")
+    original = operative(peru, "OP2").locator(".text").inner_text()
+    type_at(germany, "OP2", "end", " Swiftly.")
+    expect(operative(peru, "OP2").locator(".text")).to_have_text(original + " Swiftly.", timeout=LIVE_TIMEOUT)
+
+    peru.get_by_role("button", name="Markup").click()
+    inserted = peru.locator("article.redline ins.change", has_text="Swiftly.")
+    expect(inserted).to_have_text(" Swiftly.", timeout=LIVE_TIMEOUT)
+    expect(inserted).to_have_attribute("title", re.compile(r"^Inserted by Germany, "))
+    germany_colour = peru.locator("#live-online li", has_text="Germany").locator(".swatch").evaluate(
+        "e => e.style.getPropertyValue('--colour')")
+    assert germany_colour and inserted.evaluate("e => e.style.getPropertyValue('--colour')") == germany_colour
+    peru.screenshot(path=str(SCREENSHOTS / "redline.png"), full_page=False)
+
+    inserted.locator("xpath=following-sibling::button[1]").click()
+    for page in (peru, germany):
+        expect(operative(page, "OP2").locator(".text")).to_have_text(original, timeout=LIVE_TIMEOUT)
+    expect(peru.locator("article.redline ins.change", has_text="Swiftly.")).to_have_count(0)
+    germany.get_by_role("button", name="Markup").click()  # the scenario's changes since the zero draft
+    expect(germany.locator("article.redline ins.change").first).to_be_visible(timeout=LIVE_TIMEOUT)
+    assert germany.locator("article.redline button.reject").count() == 0  # only the penholder reviews

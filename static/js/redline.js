@@ -1,0 +1,72 @@
+// The redline (Markup) and the baseline text (Original) of a draft, drawn from GET /api/drafts/<id>/redline.
+// No socket here: draft.js fetches, and hears about reject clicks through `on.reject(paragraph, change)`.
+
+function make(tag, className, text) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+function when(at) {
+  return at ? new Date(at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "";
+}
+
+// "Inserted by Germany, 30 Nov 2026, 01:40": what hover and focus say of a change.
+function said(kind, segment) {
+  const verb = { inserted: "Inserted", deleted: "Deleted", added: "Paragraph added", moved: "Moved" }[kind] ?? kind;
+  const by = segment.delegation ? ` by ${segment.delegation}` : "";
+  const at = segment.at ? `, ${when(segment.at)}` : "";
+  return `${verb}${by}${at}`;
+}
+
+export class RedlineView {
+  constructor(element, on) {
+    this.element = element;
+    this.on = on;
+  }
+
+  // mode "markup": kept text, insertions underlined and deletions struck through in the colour of the
+  // delegation that made them, with a Reject button each when `canReview`; mode "original": the baseline.
+  render(data, mode, canReview) {
+    const body = make("div", "redline-body");
+    const head = make("p", "redline-head",
+      mode === "markup" ? `Changes since change ${data.from} of the log` : `The text at change ${data.from}`);
+    body.append(head);
+    for (const paragraph of data.paragraphs) {
+      if (mode === "original" && paragraph.status === "added") continue;
+      const element = make("p", `para ${paragraph.kind} level-${paragraph.level}`);
+      element.dataset.ref = paragraph.ref ?? "";
+      if (mode === "markup" && paragraph.status !== "kept") {
+        element.classList.add(`para-${paragraph.status}`);
+        element.style.setProperty("--colour", paragraph.colour ?? "#555");
+        const note = make("span", "para-status", said(paragraph.status, paragraph));
+        element.append(note);
+      }
+      const text = make("span", "text");
+      for (const segment of paragraph.segments) text.append(...this.#segment(paragraph, segment, mode, canReview));
+      element.append(text);
+      body.append(element);
+    }
+    this.element.replaceChildren(body);
+  }
+
+  #segment(paragraph, segment, mode, canReview) {
+    if (segment.kind === "kept" || (mode === "original" && segment.kind === "deleted")) {
+      return [document.createTextNode(segment.text)];
+    }
+    if (mode === "original") return [];
+    const mark = make(segment.kind === "inserted" ? "ins" : "del", "change", segment.text);
+    mark.style.setProperty("--colour", segment.colour ?? "#555");
+    mark.title = said(segment.kind, segment);
+    mark.tabIndex = 0; // focus says who and when, as hover does
+    mark.setAttribute("aria-label", `${mark.title}: ${segment.text}`);
+    if (!canReview || !segment.id || paragraph.status === "deleted") return [mark];
+    const reject = make("button", "reject", "Reject");
+    reject.type = "button";
+    reject.title = `Reject: ${mark.title}`;
+    reject.dataset.change = segment.id;
+    reject.addEventListener("click", () => this.on.reject(paragraph.id, segment.id));
+    return [mark, reject];
+  }
+}
