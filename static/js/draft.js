@@ -73,10 +73,43 @@ for (const button of document.querySelectorAll(".views button")) {
   });
 }
 
+const sinceSelect = document.getElementById("redline-since");
+sinceSelect.addEventListener("change", drawRedline);
+const nameButton = document.getElementById("name-version");
+nameButton.addEventListener("click", async () => {
+  const name = prompt("Name the text as it stands (zero draft, rev.1, …):");
+  if (!name) return;
+  const token = document.querySelector('meta[name="csrf-token"]').content;
+  const response = await fetch(`/api/drafts/${draft}/versions`, {
+    method: "POST", body: JSON.stringify({ name }),
+    headers: { "Content-Type": "application/json", "X-CSRFToken": token, Accept: "application/json" },
+  });
+  if (!response.ok) problem(await response.json());
+  await listVersions(name);
+});
+
+// The named versions, newest first, in the "against" list; the last named one is the default baseline.
+async function listVersions(chosen) {
+  const response = await fetch(`/api/drafts/${draft}/versions`, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const { versions } = await response.json();
+  const keep = chosen ?? sinceSelect.value;
+  sinceSelect.replaceChildren(...versions.reverse().map((v) => {
+    const option = document.createElement("option");
+    option.value = v.name;
+    option.textContent = `${v.name} (${new Date(v.at).toLocaleDateString()})`;
+    return option;
+  }), Object.assign(document.createElement("option"), { value: "0", textContent: "the first text" }));
+  if ([...sinceSelect.options].some((o) => o.value === keep)) sinceSelect.value = keep;
+  if (mode !== "final") drawRedline();
+}
+listVersions();
+
 async function drawRedline() {
   clearTimeout(redlineTimer);
   redlineTimer = null;
-  const response = await fetch(`/api/drafts/${draft}/redline`, { headers: { Accept: "application/json" } });
+  const from = sinceSelect.value ? `?from=${encodeURIComponent(sinceSelect.value)}` : "";
+  const response = await fetch(`/api/drafts/${draft}/redline${from}`, { headers: { Accept: "application/json" } });
   if (!response.ok || mode === "final") return;
   const data = await response.json();
   redlineSince = data.from;
@@ -200,6 +233,7 @@ function problem(error) {
 function show() {
   const canEdit = Boolean(you?.can_edit) && status === "drafting";
   if (replica) view.render(replica.document(), canEdit);
+  nameButton.hidden = !you?.can_review;
   const pending = replica ? replica.pending() : 0;
   let line;
   if (!socket.connected) {

@@ -137,3 +137,15 @@ def test_the_penholder_sees_germanys_change_in_its_colour_and_rejects_it(new_pag
     germany.get_by_role("button", name="Markup").click()  # the scenario's changes since the zero draft
     expect(germany.locator("article.redline ins.change").first).to_be_visible(timeout=LIVE_TIMEOUT)
     assert germany.locator("article.redline button.reject").count() == 0  # only the penholder reviews
+
+
+def test_the_penholder_names_a_version_and_the_markup_starts_from_it(new_page):
+    peru = open_draft(new_page, "peru")
+    peru.get_by_role("button", name="Markup").click()
+    expect(peru.locator("article.redline ins.change").first).to_be_visible(timeout=LIVE_TIMEOUT)  # since zero draft
+    peru.once("dialog", lambda dialog: dialog.accept("rev.1"))
+    peru.get_by_role("button", name="Name this version…").click()
+    expect(peru.get_by_label("Compare with the version")).to_have_value("rev.1", timeout=LIVE_TIMEOUT)
+    expect(peru.locator("article.redline .change")).to_have_count(0, timeout=LIVE_TIMEOUT)  # nothing since rev.1
+    peru.get_by_label("Compare with the version").select_option("zero draft")
+    expect(peru.locator("article.redline ins.change").first).to_be_visible(timeout=LIVE_TIMEOUT)
