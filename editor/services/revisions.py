@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from editor.domain import document
 from editor.domain.draft_history import DraftHistory, Status
 from editor.domain.revisions import Kind
-from editor.persistence.models import Delegation, Draft, NamedVersion, User
+from editor.persistence.models import Delegation, Draft, NamedVersion, Revision, User
 from editor.services import audit
 from editor.services.errors import Conflict, InvalidInput, NotFound
 from editor.services.log import history
@@ -148,3 +148,43 @@ def redline(session: Session, actor: User, draft_id: int, from_point: str | None
                            "level": paragraph.level, "status": paragraph.status.value, **who(paragraph.mark),
                            "segments": segments})
     return {"draft": draft.id, "from": since, "to": tracked.seq, "paragraphs": paragraphs}
+
+
+MAX_PAGE = 500
+
+
+def timeline(session: Session, actor: User, draft_id: int, before: int | None = None,
+             limit: int = 100) -> dict[str, Any]:
+    """The draft's revisions, newest first, a page at a time: who (delegation, user), when, which paragraph,
+    what kind of change. `before` is the seq the page ends below (the whole log by default)."""
+    draft = load_draft(session, draft_id)
+    require(session, actor, Action.READ_DRAFT, draft)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"A page holds 1 to {MAX_PAGE} revisions.")
+    upper = draft.version + 1 if before is None else before
+    rows = session.execute(
+        select(Revision.seq, Revision.kind, Revision.paragraph_uid, Revision.created_at, Delegation.name,
+               Delegation.colour, User.display_name)
+        .outerjoin(Delegation, Revision.delegation_id == Delegation.id)
+        .outerjoin(User, Revision.user_id == User.id)
+        .where(Revision.draft_id == draft.id, Revision.seq < upper)
+        .order_by(Revision.seq.desc()).limit(limit)).all()
+    entries = [{"seq": seq, "kind": kind.value, "paragraph": uid, "at": at.isoformat(timespec="milliseconds"),
+                "delegation": delegation, "colour": colour, "user": user}
+               for seq, kind, uid, at, delegation, colour, user in rows]
+    more = bool(entries) and entries[-1]["seq"] > 1
+    return {"draft": draft.id, "seq": draft.version, "revisions": entries,
+            "next": entries[-1]["seq"] if more else None}
+
+
+def text_at(session: Session, actor: User, draft_id: int, at: str | None) -> dict[str, Any]:
+    """The whole text as it stood at a point of the history (a version's name or a change's seq)."""
+    draft = load_draft(session, draft_id)
+    require(session, actor, Action.READ_DRAFT, draft)
+    seq = point(session, draft, at, draft.version)
+    tracked = history(session, draft.id, seq)
+    layout = {uid: (kind, level) for uid, kind, level in tracked.layout_at(seq)}
+    refs = _refs(tracked, seq)
+    return {"draft": draft.id, "seq": seq, "paragraphs": [
+        {"id": uid, "ref": refs.get(uid), "kind": layout[uid][0], "level": layout[uid][1], "text": text}
+        for uid, text in tracked.text_at(seq)]}

@@ -73,3 +73,19 @@ def compare(draft_id: int):
 def redline(draft_id: int):
     """The draft against `from` (a version's name or a change's number; the last named version by default)."""
     return jsonify(revisions.redline(db_session(), current_user, draft_id, request.args.get("from")))
+
+
+@bp.get("/drafts/<int:draft_id>/history")
+@login_required
+def history(draft_id: int):
+    """Every revision, newest first: `?before=<seq>&limit=<n>` pages back (`next` names the next page)."""
+    before = request.args.get("before", type=int)
+    limit = request.args.get("limit", default=100, type=int)
+    return jsonify(revisions.timeline(db_session(), current_user, draft_id, before, limit))
+
+
+@bp.get("/drafts/<int:draft_id>/text")
+@login_required
+def text_at(draft_id: int):
+    """The whole text at `?at=` (a version's name or a change's seq; now by default)."""
+    return jsonify(revisions.text_at(db_session(), current_user, draft_id, request.args.get("at")))

@@ -158,3 +158,26 @@ def test_the_redline_gives_every_paragraph_with_its_runs_in_the_authors_colours(
     assert all(s["colour"] == france and s["delegation"] == "France" and s["id"] for s in op1 if s["kind"] != "kept")
     assert "".join(s["text"] for s in op1 if s["kind"] != "deleted") == session.scalar(
         select(Paragraph.text).where(Paragraph.uid == by_ref["OP1"]["id"]))
+
+
+def test_the_timeline_pages_back_through_every_revision(session, seed):
+    kuwait = user(session, "kuwait")
+    first = revisions.timeline(session, kuwait, seed["draft_id"], limit=5)
+    assert [r["seq"] for r in first["revisions"]] == [12, 11, 10, 9, 8] and first["next"] == 8
+    assert [(r["kind"], r["delegation"]) for r in first["revisions"][:3]] == [
+        ("insert", "Indonesia"), ("edit", "Germany"), ("edit", "France")]
+    rest = revisions.timeline(session, kuwait, seed["draft_id"], before=first["next"], limit=100)
+    assert [r["seq"] for r in rest["revisions"]] == list(range(7, 0, -1)) and rest["next"] is None
+    with pytest.raises(InvalidInput):
+        revisions.timeline(session, kuwait, seed["draft_id"], limit=0)
+
+
+def test_the_whole_text_at_any_point(session, seed):
+    kuwait = user(session, "kuwait")
+    zero = revisions.text_at(session, kuwait, seed["draft_id"], "zero draft")
+    now = revisions.text_at(session, kuwait, seed["draft_id"], None)
+    assert (zero["seq"], len(zero["paragraphs"]), now["seq"], len(now["paragraphs"])) == (9, 9, 12, 10)
+    assert [p["ref"] for p in zero["paragraphs"]][-1] == "OP6" and now["paragraphs"][-1]["ref"] == "OP7"
+    draft = session.get(Draft, seed["draft_id"])
+    live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
+    assert [(p["id"], p["text"]) for p in now["paragraphs"]] == [(p.uid, p.text) for p in live]

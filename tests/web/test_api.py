@@ -103,3 +103,17 @@ def test_naming_a_version_needs_a_name(logged_in, seed):
     headers = {"X-CSRFToken": _token(peru, seed["draft_id"])}
     for body in ({}, {"name": 3}, {"name": "a", "final": True}, [1]):
         assert peru.post(f"/api/drafts/{seed['draft_id']}/versions", json=body, headers=headers).status_code == 400
+
+
+def test_history_and_text_at_a_point_are_open_to_readers_only(app, logged_in, seed, make_user):
+    kuwait = logged_in("kuwait")
+    page = kuwait.get(f"/api/drafts/{seed['draft_id']}/history?limit=2").get_json()
+    assert [r["seq"] for r in page["revisions"]] == [12, 11] and page["next"] == 11
+    assert kuwait.get(f"/api/drafts/{seed['draft_id']}/history?limit=9999").status_code == 400
+    text = kuwait.get(f"/api/drafts/{seed['draft_id']}/text?at=zero%20draft").get_json()
+    assert text["seq"] == 9 and len(text["paragraphs"]) == 9
+    make_user("watcher", "observer")
+    client = app.test_client()  # another browser
+    support.login(client, "watcher", PASSWORD)
+    for path in ("history", "text", "redline", "compare", "versions"):
+        assert client.get(f"/api/drafts/{seed['draft_id']}/{path}").status_code == 403, path
