@@ -47,18 +47,34 @@ let mode = "final";
 let redlineTimer = null;
 let redlineSince = 0;
 let reviewCseq = 0; // a rejection is a change of its own client: the replica keeps its own count
+async function reject(paragraph, change) {
+  if (!joined || replica === null) return false;
+  const wire = { draft, client: `${client}-review`, cseq: ++reviewCseq, base: replica.seq,
+                 generation: replica.generation, op: "reject", paragraph, change, since: redlineSince };
+  try {
+    const reply = await socket.timeout(REPLY_WAIT_MS).emitWithAck("edit", wire);
+    if (!reply.ok) problem(reply.error);
+    return reply.ok;
+  } catch {
+    problem({ code: "unavailable", message: "The rejection got no answer; try again." });
+    return false;
+  }
+}
 const redline = new RedlineView(redlineElement, {
   async reject(paragraph, change) {
-    if (!joined || replica === null) return;
-    const wire = { draft, client: `${client}-review`, cseq: ++reviewCseq, base: replica.seq,
-                   generation: replica.generation, op: "reject", paragraph, change, since: redlineSince };
-    try {
-      const reply = await socket.timeout(REPLY_WAIT_MS).emitWithAck("edit", wire);
-      if (!reply.ok) problem(reply.error);
-    } catch {
-      problem({ code: "unavailable", message: "The rejection got no answer; try again." });
+    await reject(paragraph, change);
+    drawRedline();
+  },
+  async rejectAll(changes) {
+    // One after the other: each is a change of the log; a change's name survives the others' rejection.
+    for (const { paragraph, change } of changes) {
+      if (!(await reject(paragraph, change))) break;
     }
     drawRedline();
+  },
+  rejectParagraph(uid) {
+    replica?.structure("delete", uid);
+    pump();
   },
 });
 for (const button of document.querySelectorAll(".views button")) {

@@ -33,6 +33,7 @@ export class RedlineView {
     const head = make("p", "redline-head",
       mode === "markup" ? `Changes since change ${data.from} of the log` : `The text at change ${data.from}`);
     body.append(head);
+    if (mode === "markup" && canReview) body.append(this.#bulk(data));
     for (const paragraph of data.paragraphs) {
       if (mode === "original" && paragraph.status === "added") continue;
       const element = make("p", `para ${paragraph.kind} level-${paragraph.level}`);
@@ -41,6 +42,14 @@ export class RedlineView {
         element.classList.add(`para-${paragraph.status}`);
         element.style.setProperty("--colour", paragraph.colour ?? "#555");
         const note = make("span", "para-status", said(paragraph.status, paragraph));
+        if (canReview && paragraph.status === "added") {
+          // An added paragraph is rejected whole: it is deleted (and then shows nowhere in the redline).
+          const reject = make("button", "reject", "Reject");
+          reject.type = "button";
+          reject.title = `Reject: ${note.textContent}`;
+          reject.addEventListener("click", () => this.on.rejectParagraph(paragraph.id));
+          note.append(reject);
+        }
         element.append(note);
       }
       const text = make("span", "text");
@@ -49,6 +58,27 @@ export class RedlineView {
       body.append(element);
     }
     this.element.replaceChildren(body);
+  }
+
+  // "Reject all" and "Reject all by <delegation>": the text changes of kept and moved paragraphs.
+  #bulk(data) {
+    const changes = data.paragraphs
+      .filter((p) => p.status === "kept" || p.status === "moved")
+      .flatMap((p) => p.segments.filter((s) => s.kind !== "kept" && s.id)
+        .map((s) => ({ paragraph: p.id, change: s.id, delegation: s.delegation })));
+    const bar = make("p", "redline-bulk");
+    if (!changes.length) return bar;
+    const button = (label, picked) => {
+      const element = make("button", "reject-all", label);
+      element.type = "button";
+      element.addEventListener("click", () => this.on.rejectAll(picked));
+      return element;
+    };
+    bar.append(button("Reject all", changes));
+    for (const delegation of [...new Set(changes.map((c) => c.delegation))].sort()) {
+      bar.append(button(`Reject all by ${delegation}`, changes.filter((c) => c.delegation === delegation)));
+    }
+    return bar;
   }
 
   #segment(paragraph, segment, mode, canReview) {
@@ -61,7 +91,7 @@ export class RedlineView {
     mark.title = said(segment.kind, segment);
     mark.tabIndex = 0; // focus says who and when, as hover does
     mark.setAttribute("aria-label", `${mark.title}: ${segment.text}`);
-    if (!canReview || !segment.id || paragraph.status === "deleted") return [mark];
+    if (!canReview || !segment.id || paragraph.status !== "kept" && paragraph.status !== "moved") return [mark];
     const reject = make("button", "reject", "Reject");
     reject.type = "button";
     reject.title = `Reject: ${mark.title}`;

@@ -149,3 +149,23 @@ def test_the_penholder_names_a_version_and_the_markup_starts_from_it(new_page):
     expect(peru.locator("article.redline .change")).to_have_count(0, timeout=LIVE_TIMEOUT)  # nothing since rev.1
     peru.get_by_label("Compare with the version").select_option("zero draft")
     expect(peru.locator("article.redline ins.change").first).to_be_visible(timeout=LIVE_TIMEOUT)
+
+
+def test_the_penholder_rejects_all_of_one_delegation_and_an_added_paragraph(new_page):
+    peru = open_draft(new_page, "peru")
+    draft_url = peru.url.split("/drafts/")[0] + "/api/drafts/" + peru.url.rsplit("/", 1)[1]
+    zero = {p["id"]: p["text"] for p in peru.request.get(draft_url + "/text?at=zero%20draft").json()["paragraphs"]}
+    op3 = operative(peru, "OP3")
+    peru.get_by_role("button", name="Markup").click()
+    peru.get_by_label("Compare with the version").select_option("zero draft")
+    peru.get_by_role("button", name="Reject all by Germany").click()
+    expect(op3.locator(".text")).to_have_text(zero[op3.get_attribute("data-uid")], timeout=LIVE_TIMEOUT)
+    expect(peru.locator('article.redline .change[title*="by Germany"]')).to_have_count(0, timeout=LIVE_TIMEOUT)
+    expect(peru.locator('article.redline .change[title*="by France"]').first).to_be_visible()
+
+    paragraphs = peru.locator("article.resolution[data-draft-id] .para")
+    before = paragraphs.count()
+    added = peru.locator("article.redline .para-added", has_text="preventing radicalization")
+    added.get_by_role("button", name="Reject").click()
+    expect(paragraphs).to_have_count(before - 1, timeout=LIVE_TIMEOUT)
+    expect(added).to_have_count(0, timeout=LIVE_TIMEOUT)
