@@ -6,7 +6,7 @@ from flask import Flask
 
 from editor import on_native_thread
 from editor.extensions import socketio
-from editor.realtime.committer import Blocking, Committer
+from editor.realtime.committer import Blocking, Committer, in_place
 from editor.realtime.namespace import NAMESPACE, DraftsNamespace, room
 from editor.realtime.presence import Presence
 
@@ -17,7 +17,7 @@ def _blocking(async_mode: str, database_url: str) -> Blocking:
     checkpoint, which fsyncs whatever the setting; on the loop that stalled every delegate for tens of ms.
     (psycopg waits for PostgreSQL cooperatively when gevent has patched the process.)"""
     if async_mode != "gevent" or not database_url.startswith("sqlite"):
-        return lambda function: function()
+        return in_place
     return on_native_thread
 
 

@@ -32,7 +32,7 @@ Broadcast = Callable[[int, list[dict]], None]
 Blocking = Callable[[Callable[[], None]], None]
 
 
-def _call(function: Callable[[], None]) -> None:
+def in_place(function: Callable[[], None]) -> None:
     function()
 
 
@@ -45,7 +45,7 @@ class _Item:
 
 
 class Committer:
-    def __init__(self, database: Database, broadcast: Broadcast, blocking: Blocking = _call):
+    def __init__(self, database: Database, broadcast: Broadcast, blocking: Blocking = in_place):
         self.database = database
         self.broadcast = broadcast
         self.blocking = blocking

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from editor.domain import document
 from editor.domain.draft_history import DraftHistory, Status
-from editor.domain.revisions import Kind
+from editor.domain.revisions import Kind, Mark
 from editor.persistence.models import Delegation, Draft, NamedVersion, Revision, User
 from editor.services import audit
 from editor.services.errors import Conflict, InvalidInput, NotFound
@@ -56,10 +56,22 @@ def name_version(session: Session, actor: User, draft_id: int, name: str, final:
 
 
 def list_versions(session: Session, actor: User, draft_id: int) -> list[NamedVersion]:
-    draft = load_draft(session, draft_id)
-    require(session, actor, Action.READ_DRAFT, draft)
+    draft = _readable(session, actor, draft_id)
     return list(session.scalars(select(NamedVersion).where(NamedVersion.draft_id == draft.id)
                                 .order_by(NamedVersion.seq, NamedVersion.id)))
+
+
+def _readable(session: Session, actor: User, draft_id: int) -> Draft:
+    draft = load_draft(session, draft_id)
+    require(session, actor, Action.READ_DRAFT, draft)
+    return draft
+
+
+def _baseline(session: Session, draft: Draft, value: str | None) -> int:
+    """Where a redline starts: the point `value` names, or the last named version (else the first text)."""
+    last_named = session.scalar(select(NamedVersion.seq).where(NamedVersion.draft_id == draft.id)
+                                .order_by(NamedVersion.seq.desc()).limit(1))
+    return point(session, draft, value, last_named or 0)
 
 
 def point(session: Session, draft: Draft, value: str | None, default: int) -> int:
@@ -86,11 +98,8 @@ def compare(session: Session, actor: User, draft_id: int, from_point: str | None
     """Every change between two points of the history, paragraph by paragraph: paragraphs added, deleted or
     moved as such, and the text inserted and deleted inside the others, each with its author and time.
     `from` defaults to the last named version, `to` to the text as it stands."""
-    draft = load_draft(session, draft_id)
-    require(session, actor, Action.READ_DRAFT, draft)
-    last_named = session.scalar(select(NamedVersion.seq).where(NamedVersion.draft_id == draft.id)
-                                .order_by(NamedVersion.seq.desc()).limit(1))
-    since = point(session, draft, from_point, last_named or 0)
+    draft = _readable(session, actor, draft_id)
+    since = _baseline(session, draft, from_point)
     upto = point(session, draft, to_point, draft.version)
     if since > upto:
         raise InvalidInput(f"Change {since} comes after change {upto}: compare an earlier point with a later one.")
@@ -119,7 +128,7 @@ def _refs(tracked: DraftHistory, seq: int) -> dict[str, str]:
     return {n.paragraph.uid: n.ref for n in document.number_paragraphs(paragraphs)}
 
 
-def _author(mark) -> dict[str, Any]:
+def _author(mark: Mark | None) -> dict[str, Any]:
     if mark is None:
         return {"delegation": None, "at": None, "seq": None}
     return {"delegation": mark.delegation, "at": mark.at, "seq": mark.seq}
@@ -128,11 +137,8 @@ def _author(mark) -> dict[str, Any]:
 def redline(session: Session, actor: User, draft_id: int, from_point: str | None) -> dict[str, Any]:
     """The draft as it stands against a point of its history (the last named version by default): every
     paragraph with its kept, inserted and deleted runs, each change with its delegation, colour and time."""
-    draft = load_draft(session, draft_id)
-    require(session, actor, Action.READ_DRAFT, draft)
-    last_named = session.scalar(select(NamedVersion.seq).where(NamedVersion.draft_id == draft.id)
-                                .order_by(NamedVersion.seq.desc()).limit(1))
-    since = point(session, draft, from_point, last_named or 0)
+    draft = _readable(session, actor, draft_id)
+    since = _baseline(session, draft, from_point)
     tracked = history(session, draft.id)
     refs = _refs(tracked, tracked.seq)
     colours = dict(session.execute(select(Delegation.name, Delegation.colour)).all())
@@ -157,8 +163,7 @@ def timeline(session: Session, actor: User, draft_id: int, before: int | None = 
              limit: int = 100) -> dict[str, Any]:
     """The draft's revisions, newest first, a page at a time: who (delegation, user), when, which paragraph,
     what kind of change. `before` is the seq the page ends below (the whole log by default)."""
-    draft = load_draft(session, draft_id)
-    require(session, actor, Action.READ_DRAFT, draft)
+    draft = _readable(session, actor, draft_id)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"A page holds 1 to {MAX_PAGE} revisions.")
     upper = draft.version + 1 if before is None else before
@@ -179,8 +184,7 @@ def timeline(session: Session, actor: User, draft_id: int, before: int | None = 
 
 def text_at(session: Session, actor: User, draft_id: int, at: str | None) -> dict[str, Any]:
     """The whole text as it stood at a point of the history (a version's name or a change's seq)."""
-    draft = load_draft(session, draft_id)
-    require(session, actor, Action.READ_DRAFT, draft)
+    draft = _readable(session, actor, draft_id)
     seq = point(session, draft, at, draft.version)
     tracked = history(session, draft.id, seq)
     layout = {uid: (kind, level) for uid, kind, level in tracked.layout_at(seq)}
