@@ -31,7 +31,7 @@ _dmp = diff_match_patch()
 EQUAL, INSERT, DELETE = diff_match_patch.DIFF_EQUAL, diff_match_patch.DIFF_INSERT, diff_match_patch.DIFF_DELETE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mark:
     """Who made a change, and when: its seq in the draft's log, the delegation, the time (ISO 8601)."""
 
@@ -40,7 +40,7 @@ class Mark:
     at: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Piece:
     text: str
     inserted: Mark
@@ -59,9 +59,10 @@ class Piece:
 
     def continues(self, other: Piece) -> bool:
         """Whether `other` is this piece's next characters, in the same state: they can be one piece."""
-        return (other.inserted == self.inserted and other.start == self.start + len(self.text)
-                and (other.deleted, other.insert_accepted, other.delete_accepted)
-                == (self.deleted, self.insert_accepted, self.delete_accepted))
+        # cheapest test first: most neighbours are not each other's next characters
+        return (other.start == self.start + len(self.text) and other.inserted.seq == self.inserted.seq
+                and other.inserted == self.inserted and other.deleted == self.deleted
+                and other.insert_accepted == self.insert_accepted and other.delete_accepted == self.delete_accepted)
 
 
 class Kind(str, Enum):
@@ -95,11 +96,22 @@ class RevisionError(ValueError):
 
 class AttributedText:
     def __init__(self, text: str = "", mark: Mark | None = None):
-        self.pieces: list[Piece] = [Piece(text, mark or Mark(0))] if text else []
+        self._pieces: list[Piece] = [Piece(text, mark or Mark(0))] if text else []
+        self._text: str | None = text
+
+    @property
+    def pieces(self) -> list[Piece]:
+        return self._pieces
+
+    @pieces.setter
+    def pieces(self, pieces: list[Piece]) -> None:
+        self._pieces, self._text = pieces, None
 
     @property
     def text(self) -> str:
-        return "".join(p.text for p in self.pieces if p.live)
+        if self._text is None:  # kept between changes: every change of a long history starts from it
+            self._text = "".join(p.text for p in self._pieces if p.deleted is None)
+        return self._text
 
     def text_at(self, seq: int) -> str:
         """The text as it stood right after change `seq` of the log."""
@@ -129,8 +141,36 @@ class AttributedText:
 
     def apply_diffs(self, diffs: Iterable[tuple[int, str]], mark: Mark) -> None:
         """Walk the diffs over the live text: kept text stays, deleted text becomes tombstones marked with
-        `mark`, inserted text is a new piece of `mark` (after the tombstones it replaces)."""
-        queue = deque(self.pieces)
+        `mark`, inserted text is a new piece of `mark` (after the tombstones it replaces). The kept
+        stretches at both ends are not walked: a keystroke in a paragraph of a long history costs the
+        pieces it touches, not all of them."""
+        diffs = [(op, text) for op, text in diffs if text]
+        consumed = sum(len(text) for op, text in diffs if op != INSERT)
+        if consumed != len(self.text):
+            raise RevisionError("the change is longer than the text" if consumed > len(self.text)
+                                else "the change is shorter than the text")
+        new_text = "".join(text for op, text in diffs if op != DELETE)
+        pieces = self._pieces
+        start, end = 0, len(pieces)
+        if diffs and diffs[0][0] == EQUAL:  # skip whole pieces of the kept beginning
+            keep = len(diffs[0][1])
+            while start < end and keep:
+                if pieces[start].live:
+                    if len(pieces[start].text) > keep:
+                        break
+                    keep -= len(pieces[start].text)
+                start += 1
+            diffs[0] = (EQUAL, diffs[0][1][len(diffs[0][1]) - keep:])
+        if len(diffs) > 1 and diffs[-1][0] == EQUAL:  # and of the kept end
+            keep = len(diffs[-1][1])
+            while end > start and keep:
+                if pieces[end - 1].live:
+                    if len(pieces[end - 1].text) > keep:
+                        break
+                    keep -= len(pieces[end - 1].text)
+                end -= 1
+            diffs[-1] = (EQUAL, diffs[-1][1][:keep])
+        queue = deque(pieces[start:end])
         out: list[Piece] = []
         inserted = 0
         for op, text in diffs:
@@ -141,8 +181,6 @@ class AttributedText:
                 continue
             remaining = len(text)
             while remaining:
-                if not queue:
-                    raise RevisionError("the change is longer than the text")
                 piece = queue.popleft()
                 if not piece.live:
                     out.append(piece)
@@ -152,9 +190,11 @@ class AttributedText:
                     queue.appendleft(rest)
                 out.append(replace(piece, deleted=mark) if op == DELETE else piece)
                 remaining -= len(piece.text)
-        if any(p.live for p in queue):
-            raise RevisionError("the change is shorter than the text")
-        self.pieces = _joined(out + list(queue))
+        out.extend(queue)
+        # only the rebuilt stretch and its two neighbours can join
+        self.pieces = pieces[:max(start - 1, 0)] + _joined(pieces[max(start - 1, 0):start] + out
+                                                           + pieces[end:end + 1]) + pieces[end + 1:]
+        self._text = new_text
 
     # -- the redline -------------------------------------------------------------------------------
     def redline(self, since: int) -> list[Segment]:

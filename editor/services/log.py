@@ -4,9 +4,13 @@ broadcasts, and the tracked history replayed from it (`editor.domain.draft_histo
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from editor.domain import sync
@@ -19,6 +23,7 @@ KIND_OF_OP = {sync.TEXT: RevisionKind.EDIT, sync.INSERT: RevisionKind.INSERT, sy
 # A rejection reaches the replicas as the text change it makes.
 OP_OF_KIND = {**{kind: op for op, kind in KIND_OF_OP.items()}, RevisionKind.REJECT: sync.TEXT}
 
+_REVIEWS = (RevisionKind.REJECT,)  # revisions replayed from what they record, not from their text change
 Names = tuple[str | None, str | None, str | None]  # an author's delegation, its colour, the user
 
 
@@ -34,17 +39,21 @@ def author_wire(names: Names, at: Any) -> dict[str, Any]:
 
 
 def log_entries(session: Session, draft_id: int, since: int = 0,
-                upto: int | None = None) -> list[tuple[Revision, Change | None]]:
+                upto: int | None = None) -> list[tuple[Row, Change | None]]:
     """The draft's revisions after `since` (up to `upto`), each with the change as the log carries it, or
-    None for one without a wire form (a paragraph created with the draft)."""
-    query = (select(Revision, User, Delegation)
+    None for one without a wire form (a paragraph created with the draft). A revision is a row of plain
+    columns (seq, kind, paragraph_uid, change, result, created_at, delegation): a long log is read back
+    without building an object per revision."""
+    query = (select(Revision.seq, Revision.kind, Revision.paragraph_uid, Revision.client_id, Revision.client_seq,
+                    Revision.change, Revision.result, Revision.created_at, User.display_name.label("user"),
+                    Delegation.name.label("delegation"), Delegation.colour.label("colour"))
              .outerjoin(User, Revision.user_id == User.id)
              .outerjoin(Delegation, Revision.delegation_id == Delegation.id)
              .where(Revision.draft_id == draft_id, Revision.seq > since))
     if upto is not None:
         query = query.where(Revision.seq <= upto)
-    entries: list[tuple[Revision, Change | None]] = []
-    for revision, user, delegation in session.execute(query.order_by(Revision.seq)):
+    entries: list[tuple[Row, Change | None]] = []
+    for revision in session.execute(query.order_by(Revision.seq)):
         op = OP_OF_KIND.get(revision.kind)
         stored = json.loads(revision.change)
         if op is None or (op != sync.TEXT and "layout" not in stored):
@@ -54,21 +63,25 @@ def log_entries(session: Session, draft_id: int, since: int = 0,
         entries.append((revision, Change(
             revision.seq, op, revision.paragraph_uid or "", revision.client_id, revision.client_seq,
             delta=stored.get("delta"), text=revision.result if op == sync.INSERT else None, layout=layout,
-            author=author_wire(names_of(user, delegation), revision.created_at))))
+            author=author_wire((revision.delegation, revision.colour, revision.user), revision.created_at))))
     return entries
 
 
 def history(session: Session, draft_id: int, upto: int | None = None) -> DraftHistory:
     """The draft's tracked history from its first revision up to change `upto` (all of it by default)."""
     tracked = DraftHistory([])
-    for revision, change in log_entries(session, draft_id, 0, upto):
-        stored = json.loads(revision.change)
+    _replay(tracked, draft_id, log_entries(session, draft_id, 0, upto))
+    return tracked
+
+
+def _replay(tracked: DraftHistory, draft_id: int, entries: list[tuple[Row, Change | None]]) -> None:
+    for revision, change in entries:
+        stored = json.loads(revision.change) if revision.kind in _REVIEWS or change is None else {}
         if revision.kind is RevisionKind.CREATE:
             layout = list(tracked.layout_at(tracked.seq))
             layout.insert(stored["position"], (revision.paragraph_uid, stored["kind"], stored["level"]))
-            delegation = revision.delegation.name if revision.delegation else None
             change = Change(revision.seq, sync.INSERT, revision.paragraph_uid, text=revision.result or "",
-                            layout=tuple(layout), author={"delegation": delegation,
+                            layout=tuple(layout), author={"delegation": revision.delegation,
                                                           "at": revision.created_at.isoformat()})
         if change is None:
             raise ValueError(f"revision {revision.seq} of draft {draft_id} has no form that can be replayed")
@@ -76,4 +89,40 @@ def history(session: Session, draft_id: int, upto: int | None = None) -> DraftHi
             tracked.reject(revision.paragraph_uid, stored["reject"], stored["since"], mark_of(change))
         else:
             tracked.apply(change)
-    return tracked
+
+
+class Histories:
+    """The tracked histories of the drafts last asked for, each brought up to date at every use by reading
+    only the revisions it has not seen yet: a redline is a walk over the paragraphs, not a replay of the
+    whole log. At most `size` drafts are kept (the least recently used goes first).
+
+    An entry is used only for the draft generation it was built from, and dropped when the draft's log ends
+    before it (a transaction that was rolled back): the log is the truth, the entry a cache of it. A
+    history handed out is used under the lock (`with histories.current(...) as tracked:`): a request that
+    brings it up to date must not change it under another one that reads it.
+    """
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self._entries: OrderedDict[int, tuple[str, DraftHistory]] = OrderedDict()
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def current(self, session: Session, draft_id: int, generation: str, version: int) -> Iterator[DraftHistory]:
+        """The history of the draft as the caller's session sees it: up to change `version` of `generation`."""
+        with self._lock:
+            cached = self._entries.pop(draft_id, None)
+            tracked = cached[1] if cached and cached[0] == generation and cached[1].seq <= version else None
+            if tracked is None:
+                tracked = DraftHistory([])
+            if tracked.seq < version:
+                _replay(tracked, draft_id, log_entries(session, draft_id, tracked.seq, version))
+            yield tracked
+            # kept only once the caller is done with it: a failure on the way leaves nothing half-built
+            self._entries[draft_id] = (generation, tracked)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._entries.clear()

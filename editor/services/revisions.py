@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,11 +17,18 @@ from editor.domain.revisions import Kind, Mark
 from editor.persistence.models import Delegation, Draft, NamedVersion, Revision, User
 from editor.services import audit
 from editor.services.errors import Conflict, InvalidInput, NotFound
-from editor.services.log import history
+from editor.services.log import Histories, history
 from editor.services.permissions import Action, require
 from editor.services.sync import load_draft
 
 MAX_NAME = 80
+# The histories that redlines read, shared by every request of the process (the committer keeps its own).
+_histories = Histories()
+
+
+def forget_histories() -> None:
+    """Drop the histories kept in memory (as a restart does): the next redline reads its draft's log back."""
+    _histories.forget()
 
 
 # -- named versions -------------------------------------------------------------------------------------------
@@ -103,10 +110,14 @@ def compare(session: Session, actor: User, draft_id: int, from_point: str | None
     upto = point(session, draft, to_point, draft.version)
     if since > upto:
         raise InvalidInput(f"Change {since} comes after change {upto}: compare an earlier point with a later one.")
-    tracked = history(session, draft.id, upto)
-    refs = _refs(tracked, upto)
+    if upto == draft.version:
+        with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:
+            refs, paragraphs = _refs(tracked, upto), tracked.redline(since)
+    else:  # the history as it stood then: rebuilt up to that point (the kept one knows only today's)
+        tracked = history(session, draft.id, upto)
+        refs, paragraphs = _refs(tracked, upto), tracked.redline(since)
     changes: list[dict[str, Any]] = []
-    for paragraph in tracked.redline(since):
+    for paragraph in paragraphs:
         ref = refs.get(paragraph.uid)
         if paragraph.status is not Status.KEPT:
             text = "".join(s.text for s in paragraph.segments if s.kind is not Kind.DELETED) \
@@ -139,21 +150,21 @@ def redline(session: Session, actor: User, draft_id: int, from_point: str | None
     paragraph with its kept, inserted and deleted runs, each change with its delegation, colour and time."""
     draft = _readable(session, actor, draft_id)
     since = _baseline(session, draft, from_point)
-    tracked = history(session, draft.id)
-    refs = _refs(tracked, tracked.seq)
+    with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:
+        refs, paragraphs, seq = _refs(tracked, tracked.seq), tracked.redline(since), tracked.seq
     colours = dict(session.execute(select(Delegation.name, Delegation.colour)).all())
 
     def who(mark) -> dict[str, Any]:
         return {**_author(mark), "colour": colours.get(mark.delegation) if mark else None}
 
-    paragraphs = []
-    for paragraph in tracked.redline(since):
+    out = []
+    for paragraph in paragraphs:
         segments = [{"kind": s.kind.value, "text": s.text, **({"id": s.id} if s.ranges else {}),
                      **(who(s.mark) if s.kind is not Kind.KEPT else {})} for s in paragraph.segments]
-        paragraphs.append({"id": paragraph.uid, "ref": refs.get(paragraph.uid), "kind": paragraph.kind,
-                           "level": paragraph.level, "status": paragraph.status.value, **who(paragraph.mark),
-                           "segments": segments})
-    return {"draft": draft.id, "from": since, "to": tracked.seq, "paragraphs": paragraphs}
+        out.append({"id": paragraph.uid, "ref": refs.get(paragraph.uid), "kind": paragraph.kind,
+                    "level": paragraph.level, "status": paragraph.status.value, **who(paragraph.mark),
+                    "segments": segments})
+    return {"draft": draft.id, "from": since, "to": seq, "paragraphs": out}
 
 
 MAX_PAGE = 500
@@ -186,9 +197,21 @@ def text_at(session: Session, actor: User, draft_id: int, at: str | None) -> dic
     """The whole text as it stood at a point of the history (a version's name or a change's seq)."""
     draft = _readable(session, actor, draft_id)
     seq = point(session, draft, at, draft.version)
-    tracked = history(session, draft.id, seq)
-    layout = {uid: (kind, level) for uid, kind, level in tracked.layout_at(seq)}
-    refs = _refs(tracked, seq)
+    with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:
+        layout, refs = tracked.layout_at(seq), _refs(tracked, seq)
+    texts = _texts_at(session, draft.id, seq)
     return {"draft": draft.id, "seq": seq, "paragraphs": [
-        {"id": uid, "ref": refs.get(uid), "kind": layout[uid][0], "level": layout[uid][1], "text": text}
-        for uid, text in tracked.text_at(seq)]}
+        {"id": uid, "ref": refs.get(uid), "kind": kind, "level": level, "text": texts.get(uid, "")}
+        for uid, kind, level in layout]}
+
+
+def _texts_at(session: Session, draft_id: int, seq: int) -> dict[str, str]:
+    """Every paragraph's text right after change `seq`: each revision keeps the text it gave its paragraph,
+    so this is one indexed read of the latest one of each paragraph, however long the history."""
+    latest = (select(Revision.paragraph_uid, func.max(Revision.seq).label("seq"))
+              .where(Revision.draft_id == draft_id, Revision.seq <= seq, Revision.result.is_not(None))
+              .group_by(Revision.paragraph_uid).subquery())
+    found = (Revision.seq == latest.c.seq) & (Revision.paragraph_uid == latest.c.paragraph_uid)
+    rows = session.execute(select(Revision.paragraph_uid, Revision.result).join(latest, found)
+                           .where(Revision.draft_id == draft_id))
+    return dict(rows.all())

@@ -26,7 +26,7 @@ from editor.domain.sync import Change, Request, SyncError
 from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, User
 from editor.persistence.models._types import utcnow
 from editor.services.errors import NotFound
-from editor.services.log import KIND_OF_OP, Names, author_wire, history, log_entries, names_of
+from editor.services.log import KIND_OF_OP, Histories, Names, author_wire, log_entries, names_of
 from editor.services.permissions import Action, decide
 
 # Beyond this many missed changes a reconnecting client gets the whole text instead of the log.
@@ -149,6 +149,7 @@ class LiveDrafts:
     def __init__(self) -> None:
         self._drafts: dict[int, _LiveDraft] = {}
         self._rights: dict[tuple[int, int, DraftStatus], _Right] = {}
+        self.histories = Histories(size=4)  # for rejections: ahead of the readers' by the uncommitted batch
 
     def of(self, session: Session, header: _Header) -> _LiveDraft:
         live = self._drafts.get(header.id)
@@ -178,6 +179,7 @@ class LiveDrafts:
     def forget(self) -> None:
         self._drafts.clear()
         self._rights.clear()
+        self.histories.forget()
 
 
 def _decide_right(session: Session, user_id: int, draft_id: int, now: float) -> _Right:
@@ -221,15 +223,16 @@ def apply_batch(session: Session, items: Sequence[tuple[int, int, Request]],
             if right.refusal:
                 results.append(Applied(sync.Reply(False, error=right.refusal)))
                 continue
-            results.append(_apply_one(session, live.of(session, header), user_id, right, header, request))
+            results.append(_apply_one(session, live, user_id, right, header, request))
     for header in headers.values():
         if header is not None and header.version != header.locked_version:
             session.connection().execute(_WRITE_VERSION, {"draft_id": header.id, "to": header.version})
     return results
 
 
-def _apply_one(session: Session, live: _LiveDraft, user_id: int, right: _Right, draft: _Header,
+def _apply_one(session: Session, drafts: LiveDrafts, user_id: int, right: _Right, draft: _Header,
                request: Request) -> Applied:
+    live = drafts.of(session, draft)
     if request.cseq <= live.last_cseq.get(request.client, 0):  # cseqs grow: only then can it be a resend
         done = session.execute(select(revisions.c.seq).where(
             revisions.c.draft_id == draft.id, revisions.c.client_id == request.client,
@@ -244,7 +247,7 @@ def _apply_one(session: Session, live: _LiveDraft, user_id: int, right: _Right, 
         if request.op == sync.TEXT:
             change, revision, conflicts = _apply_text(session, live, draft, request)
         elif request.op == sync.REJECT:
-            change, revision, conflicts = _apply_reject(session, live, draft, request, right)
+            change, revision, conflicts = _apply_reject(session, live, drafts.histories, draft, request, right)
         else:
             change, revision, conflicts = _apply_structure(session, draft, request)
     except SyncError as error:
@@ -299,7 +302,8 @@ def _apply_text(session: Session, live: _LiveDraft, draft: _Header, request: Req
     return change, _revision(draft, request, stored, outcome.text), outcome.conflicts
 
 
-def _apply_reject(session: Session, live: _LiveDraft, draft: _Header, request: Request, right: _Right):
+def _apply_reject(session: Session, live: _LiveDraft, histories: Histories, draft: _Header, request: Request,
+                  right: _Right):
     """The penholder rejects a change of a paragraph's redline: a change of the log like any edit (ordered
     among everyone's typing, broadcast as the text change it makes), recorded with what it rejected so
     that the history revives deleted words with their authors."""
@@ -308,14 +312,18 @@ def _apply_reject(session: Session, live: _LiveDraft, draft: _Header, request: R
     row = live.paragraphs.get(request.paragraph)
     if row is None:
         raise sync.missing_paragraph(request.paragraph)
-    tracked = history(session, draft.id)
-    try:
-        delta = tracked.reject(request.paragraph, request.review or "", request.since or 0,
-                               Mark(draft.version + 1, right.author[0]))
-    except RevisionError as error:
-        raise SyncError("bad_request", f"Nothing to reject: {error}.") from None
-    text = tracked.tracks[request.paragraph].text.text
+    refusal, text = None, None
+    with histories.current(session, draft.id, draft.generation, draft.version) as tracked:
+        try:  # `find` refuses before anything changes: the history stays good for the next one
+            delta = tracked.reject(request.paragraph, request.review or "", request.since or 0,
+                                   Mark(draft.version + 1, right.author[0]))
+            text = tracked.tracks[request.paragraph].text.text
+        except RevisionError as error:
+            refusal = SyncError("bad_request", f"Nothing to reject: {error}.")
+    if refusal:
+        raise refusal
     if tracked.seq != draft.version + 1 or sync.apply_delta(row.text, delta) != text:
+        histories.forget()
         raise SyncError("unavailable", "The history and the text disagree; the change was not made.")
     draft.version += 1
     session.connection().execute(_WRITE_PARAGRAPH, {"row_id": row.row_id, "new_text": text, "to": draft.version})

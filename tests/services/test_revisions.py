@@ -181,3 +181,47 @@ def test_the_whole_text_at_any_point(session, seed):
     draft = session.get(Draft, seed["draft_id"])
     live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
     assert [(p["id"], p["text"]) for p in now["paragraphs"]] == [(p.uid, p.text) for p in live]
+
+
+def test_the_text_at_every_point_is_the_replayed_history_even_after_a_rejection(session, seed):
+    """The slider reads each paragraph's stored text; the replay is the other witness, point by point,
+    through edits, an added paragraph, a deletion rejected (its words come back) and a move."""
+    draft_id = seed["draft_id"]
+    edit(session, draft_id, "france", 5, lambda text: text[10:])
+    uid = sync_service.join(session, sync_service.load_draft(session, draft_id), None, None)["paragraphs"][5]["id"]
+    deleted = [c for c in revisions.compare(session, user(session, "peru"), draft_id, "zero draft", None)["changes"]
+               if c["kind"] == "deleted" and c["paragraph"] == uid]
+    assert reject(session, draft_id, "peru", uid, deleted[0]["id"], 9).reply.ok
+    add_paragraph(session, draft_id, "germany", 3, "Noting with appreciation,", ParagraphKind.PREAMBULAR)
+    kuwait = user(session, "kuwait")
+    last = session.get(Draft, draft_id).version
+    for seq in range(1, last + 1):
+        replayed = log.history(session, draft_id, seq).text_at(seq)
+        assert [(p["id"], p["text"]) for p in revisions.text_at(session, kuwait, draft_id, str(seq))["paragraphs"]] \
+            == replayed, seq
+
+
+def test_a_kept_history_catches_up_with_the_log_and_is_rebuilt_when_the_log_ends_before_it(session, seed):
+    draft_id = seed["draft_id"]
+    histories = log.Histories(size=1)
+    draft = session.get(Draft, draft_id)
+    with histories.current(session, draft_id, draft.generation, draft.version) as tracked:
+        kept = tracked
+    edit(session, draft_id, "france", 5, lambda text: text + " (France)")
+    session.expire_all()
+    draft = session.get(Draft, draft_id)
+    with histories.current(session, draft_id, draft.generation, draft.version) as tracked:
+        assert tracked is kept and tracked.seq == draft.version
+        assert tracked.text_at(draft.version) == log.history(session, draft_id).text_at(draft.version)
+    # ahead of the log (a batch rolled back after the history had seen it): rebuilt from the log
+    with histories.current(session, draft_id, draft.generation, draft.version - 1) as tracked:
+        assert tracked is not kept and tracked.seq == draft.version - 1
+        kept = tracked
+    with histories.current(session, draft_id, "another generation", draft.version) as tracked:
+        assert tracked is not kept
+    # a failure while it is in use leaves nothing half-built behind
+    with pytest.raises(RuntimeError), histories.current(session, draft_id, draft.generation, draft.version) as tracked:
+        kept = tracked
+        raise RuntimeError
+    with histories.current(session, draft_id, draft.generation, draft.version) as tracked:
+        assert tracked is not kept

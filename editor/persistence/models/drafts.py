@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from editor.domain.document import ParagraphKind
@@ -111,6 +111,7 @@ class RevisionKind(str, enum.Enum):
     MOVE = "move"
     LEVEL = "level"
     REJECT = "reject"
+    ACCEPT = "accept"
 
 
 class Revision(Base):
@@ -121,6 +122,9 @@ class Revision(Base):
         UniqueConstraint("draft_id", "seq"),
         # A re-sent edit finds its first application here instead of being applied twice.
         UniqueConstraint("draft_id", "client_id", "client_seq"),
+        # A paragraph's text at any point (the history slider, a change made on an old version) is its
+        # latest revision up to that point.
+        Index("ix_revisions_paragraph_seq", "draft_id", "paragraph_uid", "seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
