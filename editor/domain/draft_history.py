@@ -109,14 +109,26 @@ class DraftHistory:
     def reject(self, uid: str, change_id: str, since: int, mark: Mark) -> str:
         """Change `mark` of the log rejects change `change_id` of paragraph `uid`'s redline since change
         `since`; returns the delta that makes to the paragraph's text."""
+        track, change = self._reviewed(uid, change_id, since, mark)
+        delta = track.text.reject(change, mark)
+        self.seq = mark.seq
+        return delta
+
+    def accept(self, uid: str, change_id: str, since: int, mark: Mark) -> None:
+        """Change `mark` of the log accepts change `change_id` of paragraph `uid`'s redline since change
+        `since`: the text stays, and no redline shows that change any more."""
+        track, change = self._reviewed(uid, change_id, since, mark)
+        track.text.accept(change)
+        self.seq = mark.seq
+
+    def _reviewed(self, uid: str, change_id: str, since: int, mark: Mark) -> tuple[Track, Segment]:
+        """The paragraph and the change of its redline that change `mark` reviews; nothing changes yet."""
         if mark.seq != self.seq + 1:
             raise RevisionError(f"change {mark.seq} does not follow change {self.seq}")
         track = self.tracks.get(uid)
         if track is None or track.deleted is not None:
             raise RevisionError(f"there is no paragraph {uid} to review")
-        delta = track.text.reject(track.text.find(since, change_id), mark)
-        self.seq = mark.seq
-        return delta
+        return track, track.text.find(since, change_id)
 
     def layout_at(self, seq: int) -> Layout:
         index = bisect_right([at for at, _ in self._layouts], seq) - 1

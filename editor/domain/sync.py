@@ -32,8 +32,10 @@ MAX_PARAGRAPH_CHARS = 20_000
 MAX_PARAGRAPHS = 1_000
 MAX_ID_LENGTH = 64
 
-TEXT, INSERT, DELETE, MOVE, LEVEL, REJECT = "text", "insert", "delete", "move", "level", "reject"
-OPS = (TEXT, INSERT, DELETE, MOVE, LEVEL, REJECT)
+TEXT, INSERT, DELETE, MOVE, LEVEL = "text", "insert", "delete", "move", "level"
+REJECT, ACCEPT = "reject", "accept"  # the penholder's review of a change of the redline
+REVIEWS = (REJECT, ACCEPT)
+OPS = (TEXT, INSERT, DELETE, MOVE, LEVEL, REJECT, ACCEPT)
 STRUCTURAL = (INSERT, DELETE, MOVE, LEVEL)
 
 _UID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -213,7 +215,7 @@ class Request:
     level: int | None = None  # insert, level
     position: int | None = None  # insert, move: index in the draft (for move: without the moved block)
     text: str = ""  # insert
-    review: str | None = None  # reject: the change of the redline rejected...
+    review: str | None = None  # reject, accept: the change of the redline reviewed...
     since: int | None = None  # ...in the redline since this change of the log
 
     def to_wire(self) -> dict[str, Any]:
@@ -227,7 +229,7 @@ class Request:
             wire["level"] = self.level
         if self.op in (INSERT, MOVE):
             wire["position"] = self.position
-        if self.op == REJECT:
+        if self.op in REVIEWS:
             wire.update(change=self.review, since=self.since)
         return wire
 
@@ -266,7 +268,7 @@ def parse_request(payload: Any) -> Request:
     request = Request(client=client, cseq=cseq, base=base, op=op, paragraph=uid, generation=generation)
     if op == TEXT:
         return replace(request, delta=checked(payload, "delta", str))
-    if op == REJECT:
+    if op in REVIEWS:
         review, since = checked(payload, "change", str), checked(payload, "since", int)
         if not _REVIEWED.match(review) or since < 0:
             raise SyncError("bad_request", '"change" names a change of the redline ("i12.0") and "since" '
@@ -447,7 +449,7 @@ class ServerDocument:
             return Reply(False, error=stale_generation())
         if request.base > self.seq:
             return Reply(False, error=SyncError("bad_request", "That base version is in the future."))
-        if request.op == REJECT:  # reviewing needs the tracked history, which the database keeps
+        if request.op in REVIEWS:  # reviewing needs the tracked history, which the database keeps
             return Reply(False, error=SyncError("bad_request", "This server keeps no tracked history."))
         try:
             change, conflicts = self._apply(request, dict(author or {}))

@@ -19,11 +19,12 @@ from editor.domain.sync import Change
 from editor.persistence.models import Delegation, Revision, RevisionKind, User
 
 KIND_OF_OP = {sync.TEXT: RevisionKind.EDIT, sync.INSERT: RevisionKind.INSERT, sync.DELETE: RevisionKind.DELETE,
-              sync.MOVE: RevisionKind.MOVE, sync.LEVEL: RevisionKind.LEVEL, sync.REJECT: RevisionKind.REJECT}
-# A rejection reaches the replicas as the text change it makes.
-OP_OF_KIND = {**{kind: op for op, kind in KIND_OF_OP.items()}, RevisionKind.REJECT: sync.TEXT}
-
-_REVIEWS = (RevisionKind.REJECT,)  # revisions replayed from what they record, not from their text change
+              sync.MOVE: RevisionKind.MOVE, sync.LEVEL: RevisionKind.LEVEL, sync.REJECT: RevisionKind.REJECT,
+              sync.ACCEPT: RevisionKind.ACCEPT}
+# A review reaches the replicas as the text change it makes (an acceptance: none, the whole text kept).
+OP_OF_KIND = {**{kind: op for op, kind in KIND_OF_OP.items()}, RevisionKind.REJECT: sync.TEXT,
+              RevisionKind.ACCEPT: sync.TEXT}
+_REVIEWS = (RevisionKind.REJECT, RevisionKind.ACCEPT)  # replayed from what they record, not from their delta
 Names = tuple[str | None, str | None, str | None]  # an author's delegation, its colour, the user
 
 
@@ -87,6 +88,8 @@ def _replay(tracked: DraftHistory, draft_id: int, entries: list[tuple[Row, Chang
             raise ValueError(f"revision {revision.seq} of draft {draft_id} has no form that can be replayed")
         if revision.kind is RevisionKind.REJECT:  # words revived keep their authors: not a plain insert
             tracked.reject(revision.paragraph_uid, stored["reject"], stored["since"], mark_of(change))
+        elif revision.kind is RevisionKind.ACCEPT:
+            tracked.accept(revision.paragraph_uid, stored["accept"], stored["since"], mark_of(change))
         else:
             tracked.apply(change)
 

@@ -246,8 +246,8 @@ def _apply_one(session: Session, drafts: LiveDrafts, user_id: int, right: _Right
     try:
         if request.op == sync.TEXT:
             change, revision, conflicts = _apply_text(session, live, draft, request)
-        elif request.op == sync.REJECT:
-            change, revision, conflicts = _apply_reject(session, live, drafts.histories, draft, request, right)
+        elif request.op in sync.REVIEWS:
+            change, revision, conflicts = _apply_review(session, live, drafts.histories, draft, request, right)
         else:
             change, revision, conflicts = _apply_structure(session, draft, request)
     except SyncError as error:
@@ -256,7 +256,7 @@ def _apply_one(session: Session, drafts: LiveDrafts, user_id: int, right: _Right
     session.connection().execute(_ADD_REVISION, {**revision, "created_at": at, "user_id": user_id,
                                                  "delegation_id": right.delegation_id})
     live.last_cseq[request.client] = max(request.cseq, live.last_cseq.get(request.client, 0))
-    if request.op in (sync.TEXT, sync.REJECT):
+    if request.op in (sync.TEXT, *sync.REVIEWS):
         live.version = draft.version  # a structural change leaves it behind: rebuilt at the next change
     return Applied(sync.Reply(True, change.seq, conflicts), replace(change, author=author_wire(right.author, at)))
 
@@ -302,24 +302,30 @@ def _apply_text(session: Session, live: _LiveDraft, draft: _Header, request: Req
     return change, _revision(draft, request, stored, outcome.text), outcome.conflicts
 
 
-def _apply_reject(session: Session, live: _LiveDraft, histories: Histories, draft: _Header, request: Request,
+def _apply_review(session: Session, live: _LiveDraft, histories: Histories, draft: _Header, request: Request,
                   right: _Right):
-    """The penholder rejects a change of a paragraph's redline: a change of the log like any edit (ordered
-    among everyone's typing, broadcast as the text change it makes), recorded with what it rejected so
-    that the history revives deleted words with their authors."""
+    """The penholder accepts or rejects a change of a paragraph's redline: a change of the log like any edit
+    (ordered among everyone's typing, attributed to the penholder, broadcast as the text change it makes:
+    none for an acceptance), recorded with what it reviewed, so that the history folds an accepted change
+    into the baseline and revives the words of a rejected deletion with their authors."""
     if not right.penholder:
         raise SyncError("forbidden", "Only the penholder accepts or rejects changes.")
     row = live.paragraphs.get(request.paragraph)
     if row is None:
         raise sync.missing_paragraph(request.paragraph)
-    refusal, text = None, None
+    refusal, text = None, row.text
+    mark = Mark(draft.version + 1, right.author[0])
     with histories.current(session, draft.id, draft.generation, draft.version) as tracked:
         try:  # `find` refuses before anything changes: the history stays good for the next one
-            delta = tracked.reject(request.paragraph, request.review or "", request.since or 0,
-                                   Mark(draft.version + 1, right.author[0]))
-            text = tracked.tracks[request.paragraph].text.text
+            if request.op == sync.REJECT:
+                delta = tracked.reject(request.paragraph, request.review or "", request.since or 0, mark)
+                text = tracked.tracks[request.paragraph].text.text
+            else:
+                tracked.accept(request.paragraph, request.review or "", request.since or 0, mark)
+                delta = sync.make_delta(text, text)
         except RevisionError as error:
-            refusal = SyncError("bad_request", f"Nothing to reject: {error}.")
+            verb = "reject" if request.op == sync.REJECT else "accept"
+            refusal = SyncError("bad_request", f"Nothing to {verb}: {error}.")
     if refusal:
         raise refusal
     if tracked.seq != draft.version + 1 or sync.apply_delta(row.text, delta) != text:
@@ -328,7 +334,7 @@ def _apply_reject(session: Session, live: _LiveDraft, histories: Histories, draf
     draft.version += 1
     session.connection().execute(_WRITE_PARAGRAPH, {"row_id": row.row_id, "new_text": text, "to": draft.version})
     row.change(text, draft.version)
-    stored = {"op": sync.TEXT, "delta": delta, "reject": request.review, "since": request.since}
+    stored = {"op": sync.TEXT, "delta": delta, request.op: request.review, "since": request.since}
     change = Change(draft.version, sync.TEXT, request.paragraph, request.client, request.cseq, delta=delta)
     return change, _revision(draft, request, stored, text), ()
 

@@ -46,29 +46,30 @@ const redlineElement = document.querySelector("article.redline");
 let mode = "final";
 let redlineTimer = null;
 let redlineSince = 0;
-let reviewCseq = 0; // a rejection is a change of its own client: the replica keeps its own count
-async function reject(paragraph, change) {
+let reviewCseq = 0; // a review is a change of its own client: the replica keeps its own count
+// The penholder accepts ("accept") or rejects ("reject") one change of the redline: a change of the log.
+async function review(op, paragraph, change) {
   if (!joined || replica === null) return false;
   const wire = { draft, client: `${client}-review`, cseq: ++reviewCseq, base: replica.seq,
-                 generation: replica.generation, op: "reject", paragraph, change, since: redlineSince };
+                 generation: replica.generation, op, paragraph, change, since: redlineSince };
   try {
     const reply = await socket.timeout(REPLY_WAIT_MS).emitWithAck("edit", wire);
     if (!reply.ok) problem(reply.error);
     return reply.ok;
   } catch {
-    problem({ code: "unavailable", message: "The rejection got no answer; try again." });
+    problem({ code: "unavailable", message: `The ${op === "accept" ? "acceptance" : "rejection"} got no answer; try again.` });
     return false;
   }
 }
 const redline = new RedlineView(redlineElement, {
-  async reject(paragraph, change) {
-    await reject(paragraph, change);
+  async review(op, paragraph, change) {
+    await review(op, paragraph, change);
     drawRedline();
   },
-  async rejectAll(changes) {
-    // One after the other: each is a change of the log; a change's name survives the others' rejection.
+  async reviewAll(op, changes) {
+    // One after the other: each is a change of the log; a change's name survives the others' review.
     for (const { paragraph, change } of changes) {
-      if (!(await reject(paragraph, change))) break;
+      if (!(await review(op, paragraph, change))) break;
     }
     drawRedline();
   },

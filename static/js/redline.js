@@ -1,5 +1,6 @@
 // The redline (Markup) and the baseline text (Original) of a draft, drawn from GET /api/drafts/<id>/redline.
-// No socket here: draft.js fetches, and hears about reject clicks through `on.reject(paragraph, change)`.
+// No socket here: draft.js fetches, and hears of the penholder's clicks through `on.review(op, paragraph,
+// change)`, `on.reviewAll(op, changes)` and `on.rejectParagraph(uid)` (op: "accept" or "reject").
 
 function make(tag, className, text) {
   const element = document.createElement(tag);
@@ -60,7 +61,8 @@ export class RedlineView {
     this.element.replaceChildren(body);
   }
 
-  // "Reject all" and "Reject all by <delegation>": the text changes of kept and moved paragraphs.
+  // "Accept all" and "Reject all", of everyone's changes or of one delegation's: the text changes of kept
+  // and moved paragraphs.
   #bulk(data) {
     const changes = data.paragraphs
       .filter((p) => p.status === "kept" || p.status === "moved")
@@ -68,16 +70,21 @@ export class RedlineView {
         .map((s) => ({ paragraph: p.id, change: s.id, delegation: s.delegation })));
     const bar = make("p", "redline-bulk");
     if (!changes.length) return bar;
-    const button = (label, picked) => {
-      const element = make("button", "reject-all", label);
+    const label = make("label", null, "Changes by ");
+    const whose = make("select");
+    whose.append(new Option("every delegation", ""));
+    for (const delegation of [...new Set(changes.map((c) => c.delegation).filter(Boolean))].sort()) {
+      whose.append(new Option(delegation, delegation));
+    }
+    label.append(whose);
+    const picked = () => changes.filter((c) => !whose.value || c.delegation === whose.value);
+    const button = (op, text) => {
+      const element = make("button", `${op}-all`, text);
       element.type = "button";
-      element.addEventListener("click", () => this.on.rejectAll(picked));
+      element.addEventListener("click", () => this.on.reviewAll(op, picked()));
       return element;
     };
-    bar.append(button("Reject all", changes));
-    for (const delegation of [...new Set(changes.map((c) => c.delegation))].sort()) {
-      bar.append(button(`Reject all by ${delegation}`, changes.filter((c) => c.delegation === delegation)));
-    }
+    bar.append(label, button("accept", "Accept all"), button("reject", "Reject all"));
     return bar;
   }
 
@@ -92,11 +99,15 @@ export class RedlineView {
     mark.tabIndex = 0; // focus says who and when, as hover does
     mark.setAttribute("aria-label", `${mark.title}: ${segment.text}`);
     if (!canReview || !segment.id || paragraph.status !== "kept" && paragraph.status !== "moved") return [mark];
-    const reject = make("button", "reject", "Reject");
-    reject.type = "button";
-    reject.title = `Reject: ${mark.title}`;
-    reject.dataset.change = segment.id;
-    reject.addEventListener("click", () => this.on.reject(paragraph.id, segment.id));
-    return [mark, reject];
+    const buttons = ["accept", "reject"].map((op) => {
+      const verb = op === "accept" ? "Accept" : "Reject";
+      const button = make("button", op, verb);
+      button.type = "button";
+      button.title = `${verb}: ${mark.title}`;
+      button.dataset.change = segment.id;
+      button.addEventListener("click", () => this.on.review(op, paragraph.id, segment.id));
+      return button;
+    });
+    return [mark, ...buttons];
   }
 }

@@ -130,7 +130,7 @@ def test_the_penholder_sees_germanys_change_in_its_colour_and_rejects_it(new_pag
     assert germany_colour and inserted.evaluate("e => e.style.getPropertyValue('--colour')") == germany_colour
     peru.screenshot(path=str(SCREENSHOTS / "redline.png"), full_page=False)
 
-    inserted.locator("xpath=following-sibling::button[1]").click()
+    inserted.locator("xpath=following-sibling::button[@class='reject'][1]").click()
     for page in (peru, germany):
         expect(operative(page, "OP2").locator(".text")).to_have_text(original, timeout=LIVE_TIMEOUT)
     expect(peru.locator("article.redline ins.change", has_text="Swiftly.")).to_have_count(0)
@@ -158,7 +158,8 @@ def test_the_penholder_rejects_all_of_one_delegation_and_an_added_paragraph(new_
     op3 = operative(peru, "OP3")
     peru.get_by_role("button", name="Markup").click()
     peru.get_by_label("Compare with the version").select_option("zero draft")
-    peru.get_by_role("button", name="Reject all by Germany").click()
+    peru.get_by_label("Changes by").select_option("Germany")
+    peru.get_by_role("button", name="Reject all").click()
     expect(op3.locator(".text")).to_have_text(zero[op3.get_attribute("data-uid")], timeout=LIVE_TIMEOUT)
     expect(peru.locator('article.redline .change[title*="by Germany"]')).to_have_count(0, timeout=LIVE_TIMEOUT)
     expect(peru.locator('article.redline .change[title*="by France"]').first).to_be_visible()
@@ -169,3 +170,25 @@ def test_the_penholder_rejects_all_of_one_delegation_and_an_added_paragraph(new_
     added.get_by_role("button", name="Reject").click()
     expect(paragraphs).to_have_count(before - 1, timeout=LIVE_TIMEOUT)
     expect(added).to_have_count(0, timeout=LIVE_TIMEOUT)
+
+
+def test_the_penholder_accepts_one_change_then_all_the_others_and_the_text_stays(new_page):
+    peru, france = open_draft(new_page, "peru"), open_draft(new_page, "france")
+    live = {page: page.locator("article.resolution[data-draft-id]").inner_text() for page in (peru, france)}
+    for page in (peru, france):
+        page.get_by_role("button", name="Markup").click()
+        page.get_by_label("Compare with the version").select_option("zero draft")
+    changes = "article.redline .para:not(.para-added) .change"
+    expect(peru.locator(changes).first).to_be_visible(timeout=LIVE_TIMEOUT)
+    count = peru.locator(changes).count()
+    accept = peru.locator(changes).first.locator("xpath=following-sibling::button[@class='accept'][1]")
+    change_id = accept.get_attribute("data-change")
+    accept.click()
+    for page in (peru, france):  # France's page hears of it like any change, and redraws
+        expect(page.locator(changes)).to_have_count(count - 1, timeout=LIVE_TIMEOUT)
+    expect(peru.locator(f'article.redline button[data-change="{change_id}"]')).to_have_count(0)
+    peru.get_by_role("button", name="Accept all").click()
+    for page in (peru, france):
+        expect(page.locator(changes)).to_have_count(0, timeout=LIVE_TIMEOUT)
+        page.get_by_role("button", name="Final").click()
+        assert page.locator("article.resolution[data-draft-id]").inner_text() == live[page]

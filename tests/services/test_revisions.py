@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from editor.domain.document import ParagraphKind
-from editor.domain.sync import INSERT, REJECT, TEXT, Replica, Request
+from editor.domain.sync import ACCEPT, INSERT, REJECT, TEXT, Replica, Request
 from editor.persistence.models import Delegation, Draft, Paragraph, User
 from editor.services import log, revisions
 from editor.services import sync as sync_service
@@ -102,9 +102,10 @@ def test_compare_refuses_unknown_or_backward_points_and_outsiders(session, seed,
         revisions.compare(session, user(session, "watcher"), draft_id, None, None)
 
 
-def reject(session, draft_id: int, username: str, uid: str, change_id: str, since: int, cseq: int = 1):
+def reject(session, draft_id: int, username: str, uid: str, change_id: str, since: int, cseq: int = 1,
+           op: str = REJECT):
     draft = sync_service.load_draft(session, draft_id)
-    request = Request(f"{username}-reviewer", cseq, draft.version, REJECT, uid, draft.generation,
+    request = Request(f"{username}-reviewer", cseq, draft.version, op, uid, draft.generation,
                       review=change_id, since=since)
     [applied] = sync_service.apply_batch(session, [(user(session, username).id, draft_id, request)])
     session.commit()
@@ -225,3 +226,34 @@ def test_a_kept_history_catches_up_with_the_log_and_is_rebuilt_when_the_log_ends
         raise RuntimeError
     with histories.current(session, draft_id, draft.generation, draft.version) as tracked:
         assert tracked is not kept
+
+
+def test_the_penholder_accepts_frances_change_and_no_redline_shows_it_but_the_text_keeps_it(session, seed):
+    draft_id = seed["draft_id"]
+    kuwait = user(session, "kuwait")
+    france = [c for c in revisions.compare(session, kuwait, draft_id, "zero draft", None)["changes"]
+              if c["delegation"] == "France"]
+    texts = dict(session.execute(select(Paragraph.uid, Paragraph.text).where(Paragraph.draft_id == draft_id)).all())
+    refused = reject(session, draft_id, "france", france[0]["paragraph"], france[0]["id"], 9, op=ACCEPT)
+    assert refused.reply.error.code == "forbidden"
+    for cseq, change in enumerate(france, 1):
+        applied = reject(session, draft_id, "peru", change["paragraph"], change["id"], 9, cseq, op=ACCEPT)
+        assert applied.reply.ok and applied.change.author["delegation"] == "Peru"
+        assert sync_service.sync.apply_delta(texts[change["paragraph"]], applied.change.delta) \
+            == texts[change["paragraph"]]  # the replicas hear of it as a change that keeps the text
+    session.expire_all()
+    assert dict(session.execute(select(Paragraph.uid, Paragraph.text)
+                                .where(Paragraph.draft_id == draft_id)).all()) == texts
+    now = revisions.compare(session, kuwait, draft_id, "zero draft", None)
+    assert {c["delegation"] for c in now["changes"]} == {"Germany", "Indonesia"}
+    # Replayed from the log (as after a restart), the acceptances hold; up to before them, France shows.
+    revisions.forget_histories()
+    redline = revisions.redline(session, kuwait, draft_id, "zero draft")
+    assert "France" not in {s.get("delegation") for p in redline["paragraphs"] for s in p["segments"]}
+    before = revisions.compare(session, kuwait, draft_id, "zero draft", "12")
+    assert "France" in {c["delegation"] for c in before["changes"]}
+    timeline = revisions.timeline(session, kuwait, draft_id, limit=1)["revisions"]
+    assert (timeline[0]["kind"], timeline[0]["delegation"]) == ("accept", "Peru")
+    # Accepting it again: nothing left to accept, and nothing changes.
+    again = reject(session, draft_id, "peru", france[0]["paragraph"], france[0]["id"], 9, 99, op=ACCEPT)
+    assert again.reply.error.code == "bad_request" and "accept" in again.reply.error.message
