@@ -4,6 +4,7 @@
 
 import { io } from "../vendor/socket.io.esm.min.js";
 import { Replica } from "./sync.js";
+import { HistoryView } from "./history.js";
 import { RedlineView } from "./redline.js";
 import { DraftView } from "./view.js";
 
@@ -85,9 +86,31 @@ for (const button of document.querySelectorAll(".views button")) {
       other.setAttribute("aria-pressed", String(other === button));
     }
     article.hidden = mode !== "final";
-    redlineElement.hidden = mode === "final";
-    if (mode !== "final") drawRedline();
+    redlineElement.hidden = mode !== "markup" && mode !== "original";
+    historyElement.hidden = mode !== "history";
+    sinceSelect.closest("label").hidden = mode !== "markup" && mode !== "original";
+    if (mode === "markup" || mode === "original") drawRedline();
+    if (mode === "history") {
+      timeslider.setLast(replica?.seq ?? Number(article.dataset.version));
+      drawHistory(timeslider.seq);
+    }
   });
+}
+
+// -- History: the whole text at any change of the log ------------------------------------------------------
+const historyElement = document.querySelector("article.history");
+let historyAsked = 0; // the slider moves faster than the server answers: only the last answer is drawn
+const timeslider = new HistoryView(historyElement, { show: drawHistory });
+async function drawHistory(seq) {
+  const asked = ++historyAsked;
+  const headers = { Accept: "application/json" };
+  const [text, page] = await Promise.all([
+    fetch(`/api/drafts/${draft}/text?at=${seq}`, { headers }),
+    fetch(`/api/drafts/${draft}/history?before=${seq + 1}&limit=1`, { headers }),
+  ]);
+  if (!text.ok || !page.ok || asked !== historyAsked || mode !== "history") return;
+  const revision = (await page.json()).revisions[0];
+  timeslider.render(await text.json(), revision?.seq === seq ? revision : null);
 }
 
 const sinceSelect = document.getElementById("redline-since");
@@ -118,7 +141,7 @@ async function listVersions(chosen) {
     return option;
   }), Object.assign(document.createElement("option"), { value: "0", textContent: "the first text" }));
   if ([...sinceSelect.options].some((o) => o.value === keep)) sinceSelect.value = keep;
-  if (mode !== "final") drawRedline();
+  if (mode === "markup" || mode === "original") drawRedline();
 }
 listVersions();
 
@@ -127,15 +150,22 @@ async function drawRedline() {
   redlineTimer = null;
   const from = sinceSelect.value ? `?from=${encodeURIComponent(sinceSelect.value)}` : "";
   const response = await fetch(`/api/drafts/${draft}/redline${from}`, { headers: { Accept: "application/json" } });
-  if (!response.ok || mode === "final") return;
+  if (!response.ok || (mode !== "markup" && mode !== "original")) return;
   const data = await response.json();
   redlineSince = data.from;
   redline.render(data, mode, Boolean(you?.can_review) && status === "drafting");
 }
 
 function redrawRedlineSoon() {
-  if (mode !== "final" && redlineTimer === null) redlineTimer = setTimeout(drawRedline, REDLINE_WAIT_MS);
+  if ((mode === "markup" || mode === "original") && redlineTimer === null) {
+    redlineTimer = setTimeout(drawRedline, REDLINE_WAIT_MS);
+  }
+  if (mode === "history" && replica && timeslider.setLast(replica.seq)) {
+    clearTimeout(historyTimer);  // standing on the newest change: follow the typing, at most this often
+    historyTimer = setTimeout(() => drawHistory(timeslider.seq), REDLINE_WAIT_MS);
+  }
 }
+let historyTimer = null;
 
 // The browser knows when it has lost the network before the socket's heartbeat does.
 addEventListener("offline", () => socket.disconnect());

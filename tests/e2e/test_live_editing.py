@@ -192,3 +192,30 @@ def test_the_penholder_accepts_one_change_then_all_the_others_and_the_text_stays
         expect(page.locator(changes)).to_have_count(0, timeout=LIVE_TIMEOUT)
         page.get_by_role("button", name="Final").click()
         assert page.locator("article.resolution[data-draft-id]").inner_text() == live[page]
+
+
+def test_the_history_slider_shows_the_whole_text_at_any_change_and_follows_the_typing(new_page):
+    peru, germany = open_draft(new_page, "peru"), open_draft(new_page, "germany")
+    api = peru.url.split("/drafts/")[0] + "/api/drafts/" + peru.url.rsplit("/", 1)[1]
+    zero = peru.request.get(api + "/text?at=zero%20draft").json()
+    peru.get_by_role("button", name="History").click()
+    slider, caption = peru.get_by_label("Change of the history"), peru.locator(".history-caption")
+    last = int(slider.get_attribute("max"))
+    expect(caption).to_contain_text(f"Change {last} of {last}", timeout=LIVE_TIMEOUT)
+    slider.focus()
+    peru.keyboard.press("Home")  # the first change: the first paragraph written
+    expect(caption).to_contain_text(f"Change 1 of {last}", timeout=LIVE_TIMEOUT)
+    expect(peru.locator("article.history .para")).to_have_count(1)
+    slider.fill(str(zero["seq"]))  # the zero draft, paragraph for paragraph
+    expect(caption).to_contain_text(f"Change {zero['seq']} of {last}", timeout=LIVE_TIMEOUT)
+    expect(peru.locator("article.history .para")).to_have_text([p["text"] for p in zero["paragraphs"]])
+    peru.get_by_role("button", name="One change forward").click()
+    expect(caption).to_contain_text(f"Change {zero['seq'] + 1} of {last}", timeout=LIVE_TIMEOUT)
+    expect(peru.locator("article.history .history-changed")).to_have_count(1)
+    peru.screenshot(path=str(SCREENSHOTS / "history.png"), full_page=False)
+    # Standing on the newest change, the slider follows what others type.
+    slider.fill(str(last))
+    type_at(germany, "OP2", "end", " Now.")
+    expect(peru.locator('article.history .para[data-ref="OP2"]')).to_contain_text("Now.", timeout=LIVE_TIMEOUT)
+    assert int(slider.get_attribute("max")) > last and slider.input_value() == slider.get_attribute("max")
+    expect(caption).to_contain_text("Germany (delegate) edited OP2")
