@@ -12,9 +12,10 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from editor.domain.document import Paragraph
-from editor.domain.revisions import AttributedText, Kind, Mark, RevisionError, Segment
+from editor.domain.revisions import AttributedText, Kind, Mark, Piece, RevisionError, Segment
 from editor.domain.sync import INSERT, MOVE, TEXT, Change
 
 Layout = tuple[tuple[str, str, int], ...]  # (uid, kind, level) in order, as the log carries it
@@ -129,6 +130,46 @@ class DraftHistory:
         if track is None or track.deleted is not None:
             raise RevisionError(f"there is no paragraph {uid} to review")
         return track, track.text.find(since, change_id)
+
+    # -- a snapshot, so that a long history need not be replayed from its first change ------------------
+    STATE_FORMAT = 1
+
+    def state(self) -> dict[str, Any]:
+        """Everything this history knows, as plain JSON values (each mark written once)."""
+        marks: dict[Mark, int] = {}
+
+        def ref(mark: Mark | None) -> int:
+            return -1 if mark is None else marks.setdefault(mark, len(marks))
+
+        def piece(p: Piece) -> list[Any]:
+            return [p.text, ref(p.inserted), p.start, ref(p.deleted), int(p.insert_accepted) | 2 * p.delete_accepted]
+
+        tracks = [[uid, ref(t.added), ref(t.deleted), ref(t.moved), [piece(p) for p in t.text.pieces]]
+                  for uid, t in self.tracks.items()]
+        return {"format": self.STATE_FORMAT, "seq": self.seq, "tracks": tracks,
+                "layouts": [[seq, [list(entry) for entry in layout]] for seq, layout in self._layouts],
+                "marks": [[m.seq, m.delegation, m.at] for m in marks]}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> DraftHistory:
+        """The history `state()` wrote; RevisionError when it is of another format."""
+        if state.get("format") != cls.STATE_FORMAT:
+            raise RevisionError(f"a snapshot of format {state.get('format')!r} is not one this version reads")
+        marks = [Mark(seq, delegation, at) for seq, delegation, at in state["marks"]]
+
+        def mark(index: int) -> Mark | None:
+            return None if index < 0 else marks[index]
+
+        history = cls([])
+        history.seq = state["seq"]
+        history._layouts = [(seq, tuple((uid, kind, level) for uid, kind, level in layout))
+                            for seq, layout in state["layouts"]]
+        for uid, added, deleted, moved, pieces in state["tracks"]:
+            text = AttributedText()
+            text.pieces = [Piece(piece_text, marks[inserted], start, mark(gone), bool(flags & 1), bool(flags & 2))
+                           for piece_text, inserted, start, gone, flags in pieces]
+            history.tracks[uid] = Track(uid, text, marks[added], mark(deleted), mark(moved))
+        return history
 
     def layout_at(self, seq: int) -> Layout:
         index = bisect_right([at for at, _ in self._layouts], seq) - 1

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from diff_match_patch import diff_match_patch
 
@@ -40,8 +41,10 @@ class Mark:
     at: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
+    """A run of characters inserted by one change, in one state. A named tuple: a long history holds tens
+    of thousands of them, and a snapshot builds them all at once."""
+
     text: str
     inserted: Mark
     start: int = 0  # index of its first character in the text its change inserted
@@ -54,8 +57,8 @@ class Piece:
         return self.deleted is None
 
     def split(self, n: int) -> tuple[Piece, Piece]:
-        return (replace(self, text=self.text[:n]),
-                replace(self, text=self.text[n:], start=self.start + n))
+        return (self._replace(text=self.text[:n]),
+                self._replace(text=self.text[n:], start=self.start + n))
 
     def continues(self, other: Piece) -> bool:
         """Whether `other` is this piece's next characters, in the same state: they can be one piece."""
@@ -71,8 +74,7 @@ class Kind(str, Enum):
     DELETED = "deleted"
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """A run of the redline: kept text, or text inserted or deleted since the baseline, by `mark`."""
 
     kind: Kind
@@ -188,7 +190,7 @@ class AttributedText:
                 if len(piece.text) > remaining:
                     piece, rest = piece.split(remaining)
                     queue.appendleft(rest)
-                out.append(replace(piece, deleted=mark) if op == DELETE else piece)
+                out.append(piece._replace(deleted=mark) if op == DELETE else piece)
                 remaining -= len(piece.text)
         out.extend(queue)
         # only the rebuilt stretch and its two neighbours can join
@@ -215,7 +217,7 @@ class AttributedText:
             # (changes of the log) made it, as a reviewer reads it; it carries the latest of their marks.
             if last is not None and last.kind is kind and _same_author(last.mark, mark):
                 latest = max(last.mark, mark, key=lambda m: m.seq) if mark else None
-                segments[-1] = replace(last, text=last.text + piece.text, ranges=last.ranges + (ids,), mark=latest)
+                segments[-1] = Segment(kind, last.text + piece.text, latest, last.ranges + (ids,))
             else:
                 segments.append(Segment(kind, piece.text, mark, (ids,)))
         return segments
@@ -235,16 +237,16 @@ class AttributedText:
     def accept(self, change: Segment) -> None:
         """Fold `change` into the baseline: the text stays, the redline no longer shows it."""
         flag = "insert_accepted" if change.kind is Kind.INSERTED else "delete_accepted"
-        self._update(change.ranges, lambda p: replace(p, **{flag: True}))
+        self._update(change.ranges, lambda p: p._replace(**{flag: True}))
 
     def reject(self, change: Segment, mark: Mark) -> str:
         """Undo `change` in the text, as change `mark`: an insertion's characters are deleted, a deletion's
         revived with their original authors. Returns the delta (of the text before) that says so on the wire."""
         before = self.text
         if change.kind is Kind.INSERTED:
-            self._update(change.ranges, lambda p: replace(p, deleted=mark))
+            self._update(change.ranges, lambda p: p._replace(deleted=mark))
         else:
-            self._update(change.ranges, lambda p: replace(p, deleted=None, delete_accepted=False))
+            self._update(change.ranges, lambda p: p._replace(deleted=None, delete_accepted=False))
         return make_delta(before, self.text)
 
     def _update(self, ranges: Sequence[tuple[int, int, int]], change) -> None:
@@ -257,7 +259,7 @@ class AttributedText:
             for i in range(1, len(piece.text) + 1):
                 if i == len(piece.text) or ((piece.inserted.seq, piece.start + i) in wanted) != \
                         ((piece.inserted.seq, piece.start + run_start) in wanted):
-                    part = replace(piece, text=piece.text[run_start:i], start=piece.start + run_start)
+                    part = piece._replace(text=piece.text[run_start:i], start=piece.start + run_start)
                     out.append(change(part) if (piece.inserted.seq, part.start) in wanted else part)
                     run_start = i
         self.pieces = _joined(out)
@@ -273,7 +275,7 @@ def _joined(pieces: Iterable[Piece]) -> list[Piece]:
     out: list[Piece] = []
     for piece in pieces:
         if out and out[-1].continues(piece):
-            out[-1] = replace(out[-1], text=out[-1].text + piece.text)
+            out[-1] = out[-1]._replace(text=out[-1].text + piece.text)
         else:
             out.append(piece)
     return out

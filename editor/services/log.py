@@ -3,20 +3,27 @@ broadcasts, and the tracked history replayed from it (`editor.domain.draft_histo
 
 from __future__ import annotations
 
+import gc
 import json
+import logging
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Row, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from editor.domain import sync
 from editor.domain.draft_history import DraftHistory, mark_of
+from editor.domain.revisions import RevisionError
 from editor.domain.sync import Change
-from editor.persistence.models import Delegation, Revision, RevisionKind, User
+from editor.persistence.models import Delegation, HistorySnapshot, Revision, RevisionKind, User, utcnow
+
+log = logging.getLogger(__name__)
 
 KIND_OF_OP = {sync.TEXT: RevisionKind.EDIT, sync.INSERT: RevisionKind.INSERT, sync.DELETE: RevisionKind.DELETE,
               sync.MOVE: RevisionKind.MOVE, sync.LEVEL: RevisionKind.LEVEL, sync.REJECT: RevisionKind.REJECT,
@@ -75,7 +82,25 @@ def history(session: Session, draft_id: int, upto: int | None = None) -> DraftHi
     return tracked
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Building a history makes tens of thousands of small objects at once, none of them garbage: the
+    cyclic collector would walk the whole heap again and again meanwhile (more than half the time)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _replay(tracked: DraftHistory, draft_id: int, entries: list[tuple[Row, Change | None]]) -> None:
+    with _no_cycle_collection():
+        _replay_entries(tracked, draft_id, entries)
+
+
+def _replay_entries(tracked: DraftHistory, draft_id: int, entries: list[tuple[Row, Change | None]]) -> None:
     for revision, change in entries:
         stored = json.loads(revision.change) if revision.kind in _REVIEWS or change is None else {}
         if revision.kind is RevisionKind.CREATE:
@@ -103,11 +128,19 @@ class Histories:
     before it (a transaction that was rolled back): the log is the truth, the entry a cache of it. A
     history handed out is used under the lock (`with histories.current(...) as tracked:`): a request that
     brings it up to date must not change it under another one that reads it.
+
+    A history not in memory starts from the draft's snapshot (`HistorySnapshot`) when there is one. With
+    `write_snapshots`, a history that has gone `SNAPSHOT_EVERY` changes past the stored one replaces it,
+    in a transaction of its own; only readers of committed revisions may write them (the committer's
+    histories run ahead of the commit).
     """
 
-    def __init__(self, size: int = 8):
+    SNAPSHOT_EVERY = 1000
+
+    def __init__(self, size: int = 8, write_snapshots: bool = False):
         self.size = size
-        self._entries: OrderedDict[int, tuple[str, DraftHistory]] = OrderedDict()
+        self.write_snapshots = write_snapshots
+        self._entries: OrderedDict[int, tuple[str, DraftHistory, int]] = OrderedDict()
         self._lock = threading.RLock()
 
     @contextmanager
@@ -115,17 +148,51 @@ class Histories:
         """The history of the draft as the caller's session sees it: up to change `version` of `generation`."""
         with self._lock:
             cached = self._entries.pop(draft_id, None)
-            tracked = cached[1] if cached and cached[0] == generation and cached[1].seq <= version else None
-            if tracked is None:
-                tracked = DraftHistory([])
+            if cached and cached[0] == generation and cached[1].seq <= version:
+                _, tracked, stored = cached
+            else:
+                tracked, stored = _from_snapshot(session, draft_id, generation, version)
             if tracked.seq < version:
                 _replay(tracked, draft_id, log_entries(session, draft_id, tracked.seq, version))
+            if self.write_snapshots and tracked.seq - stored >= self.SNAPSHOT_EVERY:
+                stored = _write_snapshot(session, draft_id, generation, tracked)
             yield tracked
             # kept only once the caller is done with it: a failure on the way leaves nothing half-built
-            self._entries[draft_id] = (generation, tracked)
+            self._entries[draft_id] = (generation, tracked, stored)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
     def forget(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def _from_snapshot(session: Session, draft_id: int, generation: str, version: int) -> tuple[DraftHistory, int]:
+    """The draft's stored snapshot when it fits (this generation, not past `version`, a format this code
+    reads), and its seq; else an empty history."""
+    row = session.execute(select(HistorySnapshot.seq, HistorySnapshot.state).where(
+        HistorySnapshot.draft_id == draft_id, HistorySnapshot.generation == generation,
+        HistorySnapshot.seq <= version)).first()
+    if row is not None:
+        try:
+            with _no_cycle_collection():
+                return DraftHistory.from_state(json.loads(zlib.decompress(row.state))), row.seq
+        except (RevisionError, ValueError, KeyError, TypeError, zlib.error):
+            log.warning("the history snapshot of draft %s does not read; replaying its log", draft_id, exc_info=True)
+    return DraftHistory([]), 0
+
+
+def _write_snapshot(session: Session, draft_id: int, generation: str, tracked: DraftHistory) -> int:
+    """Replace the draft's snapshot with `tracked`; returns the seq now stored (the old one if it failed)."""
+    with _no_cycle_collection():
+        state = zlib.compress(json.dumps(tracked.state(), ensure_ascii=False, separators=(",", ":")).encode(), 1)
+    try:
+        with session.get_bind().connect() as connection, connection.begin():
+            table = HistorySnapshot.__table__
+            connection.execute(table.delete().where(table.c.draft_id == draft_id))
+            connection.execute(table.insert().values(draft_id=draft_id, generation=generation, seq=tracked.seq,
+                                                     state=state, created_at=utcnow()))
+    except SQLAlchemyError:  # another process wrote it meanwhile, or the database is busy: next time
+        log.warning("the history snapshot of draft %s was not written", draft_id, exc_info=True)
+        return 0
+    return tracked.seq

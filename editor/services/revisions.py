@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from editor.domain import document
 from editor.domain.draft_history import DraftHistory, Status
-from editor.domain.revisions import Kind, Mark
+from editor.domain.revisions import Kind, Mark, Segment
 from editor.persistence.models import Delegation, Draft, NamedVersion, Revision, User
 from editor.services import audit
 from editor.services.errors import Conflict, InvalidInput, NotFound
@@ -23,7 +23,7 @@ from editor.services.sync import load_draft
 
 MAX_NAME = 80
 # The histories that redlines read, shared by every request of the process (the committer keeps its own).
-_histories = Histories()
+_histories = Histories(write_snapshots=True)
 
 
 def forget_histories() -> None:
@@ -153,17 +153,26 @@ def redline(session: Session, actor: User, draft_id: int, from_point: str | None
     with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:
         refs, paragraphs, seq = _refs(tracked, tracked.seq), tracked.redline(since), tracked.seq
     colours = dict(session.execute(select(Delegation.name, Delegation.colour)).all())
+    known: dict[Mark | None, dict[str, Any]] = {}  # a change's marks recur on every run it made
 
-    def who(mark) -> dict[str, Any]:
-        return {**_author(mark), "colour": colours.get(mark.delegation) if mark else None}
+    def who(mark: Mark | None) -> dict[str, Any]:
+        if mark not in known:
+            known[mark] = {**_author(mark), "colour": colours.get(mark.delegation) if mark else None}
+        return known[mark]
+
+    def run(segment: Segment) -> dict[str, Any]:
+        out = {"kind": segment.kind.value, "text": segment.text}
+        if segment.ranges:
+            out["id"] = segment.id
+        if segment.kind is not Kind.KEPT:
+            out.update(who(segment.mark))
+        return out
 
     out = []
     for paragraph in paragraphs:
-        segments = [{"kind": s.kind.value, "text": s.text, **({"id": s.id} if s.ranges else {}),
-                     **(who(s.mark) if s.kind is not Kind.KEPT else {})} for s in paragraph.segments]
         out.append({"id": paragraph.uid, "ref": refs.get(paragraph.uid), "kind": paragraph.kind,
                     "level": paragraph.level, "status": paragraph.status.value, **who(paragraph.mark),
-                    "segments": segments})
+                    "segments": [run(segment) for segment in paragraph.segments]})
     return {"draft": draft.id, "from": since, "to": seq, "paragraphs": out}
 
 

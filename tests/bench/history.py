@@ -8,8 +8,10 @@ Council typing words in and deleting a few, the penholder naming "zero draft", "
 along the way), then times, through the app's own HTTP routes (Flask's test client, logged in as the
 penholder):
 - opening the draft: the draft page, plus what a joining browser is sent (the text), as one figure;
-- the redline (Markup) against each named version, the first request after a restart (cold: the history is
-  read back from the database) and the following ones (warm);
+- the redline (Markup) against each named version: the first request after a restart (the history read
+  back from its snapshot, taken 900 changes before the end, plus the log after it; at 1,000 a request
+  writes a new one, timed apart as `snapshot_write_ms`),
+  the first one ever (no snapshot: the whole log replayed), and the following ones (the history in memory);
 - the history slider: one step is `GET /text?at=<seq>` for a random point, plus the timeline page around it;
 - the database's size per revision at each quarter of the history (SQLite: the file; PostgreSQL: the
   tables), which should stay flat.
@@ -29,15 +31,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import delete, select, text  # noqa: E402
 
 from editor import create_app  # noqa: E402
 from editor.domain import document  # noqa: E402
 from editor.domain.sync import TEXT, Request, make_delta  # noqa: E402
-from editor.persistence.models import Body, Draft, Role, User  # noqa: E402
-from editor.services import demo, drafting, revisions  # noqa: E402
+from editor.persistence.models import Body, Draft, HistorySnapshot, Role, User  # noqa: E402
+from editor.services import (  # noqa: E402
+    demo,
+    drafting,
+    log,  # noqa: E402
+    revisions,
+)
 from editor.services import sync as sync_service  # noqa: E402
 from editor.services.demo import DEMO_PASSWORD  # noqa: E402
+from editor.services.log import Histories  # noqa: E402
 from tests.support import login  # noqa: E402
 
 now = time.perf_counter
@@ -111,6 +119,11 @@ def build(app, paragraphs: int, revisions_wanted: int, seed: int) -> tuple[int, 
             assert all(a.reply.ok for a in applied), [a.reply for a in applied if not a.reply.ok][:1]
             session.commit()
             done += len(batch)
+            if done == revisions_wanted - Histories.SNAPSHOT_EVERY + 100:
+                # someone reads a redline: the history is snapshotted here, 900 changes before the end (at
+                # 1,000 the next redline writes a new one)
+                revisions.redline(session, session.get(User, penholder.id), draft_id, None)
+                revisions.forget_histories()
             if done % (revisions_wanted // 4) == 0:
                 penholder = session.get(User, penholder.id)
                 revisions.name_version(session, penholder, draft_id, next(names))
@@ -158,7 +171,14 @@ def main(argv: list[str] | None = None) -> int:
         results["open_ms"] = timed(open_draft, args.runs)
         versions = [v["name"] for v in get(f"/api/drafts/{draft_id}/versions").get_json()["versions"]]
         revisions.forget_histories()  # as after a restart: the first redline reads the history back
-        results["redline_cold_ms"] = timed(lambda: get(f"/api/drafts/{draft_id}/redline?from=zero%20draft"), 1)
+        results["redline_after_restart_ms"] = timed(
+            lambda: get(f"/api/drafts/{draft_id}/redline?from=zero%20draft"), 1)
+        with app.app_context(), app.extensions["penholder.database"].sessionmaker() as session:
+            session.execute(delete(HistorySnapshot))
+            session.commit()
+        revisions.forget_histories()
+        results["redline_no_snapshot_ms"] = timed(
+            lambda: get(f"/api/drafts/{draft_id}/redline?from=zero%20draft"), 1)
         for name in versions:
             results[f"redline_{name.replace(' ', '_').replace('.', '')}_ms"] = timed(
                 lambda name=name: get(f"/api/drafts/{draft_id}/redline?from={name}"), args.runs)
@@ -171,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
             get(f"/api/drafts/{draft_id}/history?before={seq + 1}&limit=20")
 
         results["slider_step_ms"] = timed(step, args.runs * 5)
+        with app.app_context(), app.extensions["penholder.database"].sessionmaker() as session:
+            draft = session.get(Draft, draft_id)
+            tracked = log.history(session, draft_id)
+            results["snapshot_write_ms"] = timed(
+                lambda: log._write_snapshot(session, draft_id, draft.generation, tracked), 3)
+            results["snapshot_kib"] = round(len(session.scalar(select(HistorySnapshot.state))) / 1024)
         results["bytes_per_revision"] = {n: round(size / n) for n, size in sizes.items()}
         results = {k: [round(x, 1) for x in v] if isinstance(v, tuple) else v for k, v in results.items()}
     if args.json:

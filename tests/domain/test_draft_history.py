@@ -3,6 +3,8 @@ paragraphs (editor.domain.draft_history)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from editor.domain.document import Paragraph, ParagraphKind
@@ -103,3 +105,22 @@ def test_a_moved_block_moves_with_its_sub_paragraphs_and_nothing_else_shows_as_m
     status = {p.uid: p.status for p in history.redline(since=1)}
     assert status == {"pp1": Status.KEPT, "op1": Status.KEPT, "op3": Status.KEPT, "op2": Status.MOVED,
                       "op2a": Status.MOVED}
+
+
+def test_a_snapshot_is_the_same_history_and_goes_on_as_it_would_have(drafting):
+    """Written after the fourth change, read back, and given the rest of the log (with an acceptance and a
+    rejection in between): it answers every question the replayed history answers."""
+
+    log = drafting.server.log
+    first = DraftHistory.replay(START, log[:4])
+    first.tracks["op2"].text.accept(first.tracks["op2"].text.changes(0)[0])
+    copy = DraftHistory.from_state(json.loads(json.dumps(first.state())))
+    for history in (first, copy):
+        for change in log[4:]:
+            history.apply(change)
+    assert first.state() == copy.state()
+    for since in range(0, first.seq + 1):
+        assert copy.redline(since) == first.redline(since)
+        assert copy.text_at(since) == first.text_at(since)
+    with pytest.raises(RevisionError):
+        DraftHistory.from_state({**first.state(), "format": 0})

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from editor.domain.document import ParagraphKind
 from editor.domain.sync import ACCEPT, INSERT, REJECT, TEXT, Replica, Request
-from editor.persistence.models import Delegation, Draft, Paragraph, User
+from editor.persistence.models import Delegation, Draft, HistorySnapshot, Paragraph, User
 from editor.services import log, revisions
 from editor.services import sync as sync_service
 from editor.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -257,3 +257,26 @@ def test_the_penholder_accepts_frances_change_and_no_redline_shows_it_but_the_te
     # Accepting it again: nothing left to accept, and nothing changes.
     again = reject(session, draft_id, "peru", france[0]["paragraph"], france[0]["id"], 9, 99, op=ACCEPT)
     assert again.reply.error.code == "bad_request" and "accept" in again.reply.error.message
+
+
+def test_after_a_restart_the_first_redline_starts_from_the_snapshot_not_the_first_change(session, seed,
+                                                                                          monkeypatch):
+    draft_id, kuwait = seed["draft_id"], user(session, "kuwait")
+    monkeypatch.setattr(log.Histories, "SNAPSHOT_EVERY", 5)
+    revisions.forget_histories()
+    revisions.redline(session, kuwait, draft_id, "zero draft")  # replays all 12 changes, and keeps them
+    session.expire_all()
+    assert session.get(HistorySnapshot, draft_id).seq == 12
+    edit(session, draft_id, "france", 5, lambda text: text + " (France)")
+    replayed = []
+    replay = log._replay
+    monkeypatch.setattr(log, "_replay", lambda tracked, draft, entries: (
+        replayed.extend(revision.seq for revision, _ in entries), replay(tracked, draft, entries)))
+    revisions.forget_histories()  # as a restart does
+    from_snapshot = revisions.redline(session, kuwait, draft_id, "zero draft")
+    assert replayed == [13]
+    session.execute(delete(HistorySnapshot))
+    session.commit()
+    revisions.forget_histories()
+    assert revisions.redline(session, kuwait, draft_id, "zero draft") == from_snapshot
+    assert replayed[1:] == list(range(1, 14))

@@ -7,6 +7,7 @@ from editor.persistence.models.bodies import Body, Delegation, Membership, Presi
 from editor.persistence.models.drafts import (
     Draft,
     DraftStatus,
+    HistorySnapshot,
     NamedVersion,
     Paragraph,
     ParagraphKind,
@@ -28,7 +29,8 @@ from editor.persistence.models.meetings import (
 from editor.persistence.models.publishing import PressRelease, PressReleaseVersion
 
 __all__ = [
-    "AuditEntry", "Ballot", "Body", "Choice", "Debate", "Delegation", "Draft", "DraftStatus", "Meeting",
+    "AuditEntry", "Ballot", "Body", "Choice", "Debate", "Delegation", "Draft", "DraftStatus", "HistorySnapshot",
+    "Meeting",
     "Membership", "NamedVersion", "Paragraph", "ParagraphKind", "Presidency", "PressRelease",
     "PressReleaseVersion", "Resolution", "Revision", "RevisionKind", "Role", "Sponsor", "SponsorStatus",
     "Statement", "User", "Vote", "VoteMethod", "utcnow",

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from editor.domain.document import ParagraphKind
@@ -144,6 +144,20 @@ class Revision(Base):
 
     user: Mapped[Optional[User]] = relationship()
     delegation: Mapped[Optional[Delegation]] = relationship()
+
+
+class HistorySnapshot(Base):
+    """A draft's tracked history as it stood after change `seq` (`DraftHistory.state()`, JSON compressed
+    with zlib), so that the first redline after a restart reads it and the revisions after it instead of
+    the whole log. A cache of the log, one per draft, replaced as the log grows; never the truth."""
+
+    __tablename__ = "history_snapshots"
+
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), primary_key=True)
+    generation: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
 
 class NamedVersion(Base):
