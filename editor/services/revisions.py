@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from editor.domain import document
-from editor.domain.draft_history import DraftHistory, Status
+from editor.domain.draft_history import DraftHistory, ParagraphRedline, Status
 from editor.domain.revisions import Kind, Mark, Segment
 from editor.persistence.models import Delegation, Draft, NamedVersion, Revision, User
 from editor.services import audit
@@ -110,12 +110,7 @@ def compare(session: Session, actor: User, draft_id: int, from_point: str | None
     upto = point(session, draft, to_point, draft.version)
     if since > upto:
         raise InvalidInput(f"Change {since} comes after change {upto}: compare an earlier point with a later one.")
-    if upto == draft.version:
-        with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:
-            refs, paragraphs = _refs(tracked, upto), tracked.redline(since)
-    else:  # the history as it stood then: rebuilt up to that point (the kept one knows only today's)
-        tracked = history(session, draft.id, upto)
-        refs, paragraphs = _refs(tracked, upto), tracked.redline(since)
+    refs, paragraphs = _between(session, draft, since, upto)
     changes: list[dict[str, Any]] = []
     for paragraph in paragraphs:
         ref = refs.get(paragraph.uid)
@@ -133,6 +128,15 @@ def compare(session: Session, actor: User, draft_id: int, from_point: str | None
     return {"draft": draft.id, "from": since, "to": upto, "changes": changes}
 
 
+def _between(session: Session, draft: Draft, since: int, upto: int) -> tuple[dict[str, str], list[ParagraphRedline]]:
+    """The paragraphs' numbers at `upto`, and the redline of the text at `upto` against the text at `since`."""
+    if upto == draft.version:
+        with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:
+            return _refs(tracked, upto), tracked.redline(since)
+    tracked = history(session, draft.id, upto)  # as it stood then: the kept history knows only today's
+    return _refs(tracked, upto), tracked.redline(since)
+
+
 def _refs(tracked: DraftHistory, seq: int) -> dict[str, str]:
     layout = tracked.layout_at(seq)
     paragraphs = [document.Paragraph(uid, document.ParagraphKind(kind), level, "") for uid, kind, level in layout]
@@ -145,13 +149,17 @@ def _author(mark: Mark | None) -> dict[str, Any]:
     return {"delegation": mark.delegation, "at": mark.at, "seq": mark.seq}
 
 
-def redline(session: Session, actor: User, draft_id: int, from_point: str | None) -> dict[str, Any]:
-    """The draft as it stands against a point of its history (the last named version by default): every
-    paragraph with its kept, inserted and deleted runs, each change with its delegation, colour and time."""
+def redline(session: Session, actor: User, draft_id: int, from_point: str | None,
+            to_point: str | None = None) -> dict[str, Any]:
+    """The draft as it stands (or as it stood at `to_point`) against an earlier point of its history (the
+    last named version by default): every paragraph with its kept, inserted and deleted runs, each change
+    with its delegation, colour and time."""
     draft = _readable(session, actor, draft_id)
     since = _baseline(session, draft, from_point)
-    with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:
-        refs, paragraphs, seq = _refs(tracked, tracked.seq), tracked.redline(since), tracked.seq
+    seq = point(session, draft, to_point, draft.version)
+    if since > seq:
+        raise InvalidInput(f"Change {since} comes after change {seq}: compare an earlier point with a later one.")
+    refs, paragraphs = _between(session, draft, since, seq)
     colours = dict(session.execute(select(Delegation.name, Delegation.colour)).all())
     known: dict[Mark | None, dict[str, Any]] = {}  # a change's marks recur on every run it made
 

@@ -71,8 +71,10 @@ def compare(draft_id: int):
 @bp.get("/drafts/<int:draft_id>/redline")
 @login_required
 def redline(draft_id: int):
-    """The draft against `from` (a version's name or a change's number; the last named version by default)."""
-    return jsonify(revisions.redline(db_session(), current_user, draft_id, request.args.get("from")))
+    """The draft (or the draft at `to`) against `from`: a version's name or a change's number; `from`
+    defaults to the last named version, `to` to the text as it stands."""
+    return jsonify(revisions.redline(db_session(), current_user, draft_id, request.args.get("from"),
+                                     request.args.get("to")))
 
 
 @bp.get("/drafts/<int:draft_id>/history")

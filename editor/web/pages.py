@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from editor.extensions import db_session
-from editor.services import drafting, meetings
+from editor.services import drafting, meetings, revisions
 
 bp = Blueprint("pages", __name__)
 
@@ -26,3 +26,22 @@ def home():
 @login_required
 def draft(draft_id: int):
     return render_template("draft.html", view=drafting.get_draft(db_session(), current_user, draft_id))
+
+
+@bp.get("/drafts/<int:draft_id>/compare")
+@login_required
+def compare(draft_id: int):
+    """Any two points of the draft's history side by side in one redline: `from` and `to` are a version's
+    name or a change's number; `from` defaults to the last named version, `to` to the text as it stands."""
+    session = db_session()
+    view = drafting.get_draft(session, current_user, draft_id)
+    versions = revisions.list_versions(session, current_user, draft_id)
+    result = revisions.redline(session, current_user, draft_id, request.args.get("from"), request.args.get("to"))
+    segments = [s for p in result["paragraphs"] if p["status"] in ("kept", "moved") for s in p["segments"]]
+    counts = {"inserted": sum(s["kind"] == "inserted" for s in segments),
+              "deleted": sum(s["kind"] == "deleted" for s in segments),
+              "paragraphs": sum(p["status"] != "kept" for p in result["paragraphs"])}
+    chosen_from = request.args.get("from") or (versions[-1].name if versions else "0")
+    return render_template("compare.html", view=view, versions=versions, result=result, counts=counts,
+                           version_names={v.name for v in versions}, chosen_from=chosen_from,
+                           chosen_to=request.args.get("to", ""))

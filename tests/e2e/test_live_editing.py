@@ -219,3 +219,20 @@ def test_the_history_slider_shows_the_whole_text_at_any_change_and_follows_the_t
     expect(peru.locator('article.history .para[data-ref="OP2"]')).to_contain_text("Now.", timeout=LIVE_TIMEOUT)
     assert int(slider.get_attribute("max")) > last and slider.input_value() == slider.get_attribute("max")
     expect(caption).to_contain_text("Germany (delegate) edited OP2")
+
+
+def test_the_compare_page_opens_from_the_draft_and_compares_two_chosen_versions(new_page):
+    kuwait = open_draft(new_page, "kuwait")
+    kuwait.get_by_role("link", name="Compare versions").click()
+    expect(kuwait.get_by_role("heading", name="Compare two versions")).to_be_visible()
+    expect(kuwait.locator("article.compare ins.change").first).to_be_visible()
+    kuwait.get_by_label("To").select_option("zero draft")
+    kuwait.get_by_label("From").select_option("0")
+    kuwait.get_by_role("button", name="Compare").click()
+    expect(kuwait.locator(".redline-head")).to_contain_text("From change 0 to change 9")
+    kuwait.get_by_label("From").select_option("zero draft")
+    kuwait.get_by_label("To").select_option("")
+    kuwait.get_by_role("button", name="Compare").click()
+    expect(kuwait.locator("article.compare .para-added")).to_have_count(1)
+    kuwait.locator("article.compare del.change").first.scroll_into_view_if_needed()
+    kuwait.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=False)

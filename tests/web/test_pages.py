@@ -55,3 +55,30 @@ def test_an_observer_is_refused_the_draft_with_a_reason(client, seed, make_user)
     assert response.status_code == 403
     assert "Observers read published releases" in response.get_data(as_text=True)
     assert f'href="/drafts/{seed["draft_id"]}"' not in client.get("/").get_data(as_text=True)
+
+
+def test_the_compare_page_shows_any_two_versions_in_one_redline(logged_in, seed):
+    client = logged_in("kuwait")
+    draft_id = seed["draft_id"]
+    page = client.get(f"/drafts/{draft_id}/compare").get_data(as_text=True)  # zero draft -> now
+    assert '<option value="zero draft" selected>' in page
+    inserted = re.findall(r'<ins class="change" style="--colour: #[0-9a-f]{6}" title="Inserted by (\w+), ', page)
+    assert set(inserted) == {"France", "Germany", "Indonesia"}
+    assert re.search(r'<del class="change" [^>]*title="Deleted by Germany, ', page)
+    assert "Paragraph added by Indonesia" in page
+    # Up to change 10 only: France's change is there, Germany's (11) and Indonesia's (12) are not.
+    page = client.get(f"/drafts/{draft_id}/compare?from=zero+draft&to=10").get_data(as_text=True)
+    assert '<option value="10" selected>change 10</option>' in page
+    titles = set(re.findall(r'title="(?:Inserted|Deleted) by (\w+), ', page))
+    assert titles == {"France"} and "Paragraph added" not in page
+    assert client.get(f"/drafts/{draft_id}/compare?from=12&to=10").status_code == 400
+    assert client.get(f"/drafts/{draft_id}/compare?from=rev.9").status_code == 404
+
+
+def test_the_compare_page_escapes_what_delegations_wrote(logged_in, seed, session):
+    from tests.services.test_revisions import edit
+
+    edit(session, seed["draft_id"], "france", 0, lambda text: text + ' <script>alert("x")</script> & <b>b</b>')
+    page = logged_in("peru").get(f"/drafts/{seed['draft_id']}/compare?from=0").get_data(as_text=True)
+    assert "<script>alert" not in page and "<b>b</b>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;b&lt;/b&gt;</ins>" in page
