@@ -30,13 +30,17 @@ class Status(str, Enum):
 
 @dataclass
 class Track:
-    """One paragraph's life: its attributed text, and the changes that added, deleted and last moved it."""
+    """One paragraph's life: its attributed text, and the changes that added, deleted and last moved it;
+    whether the penholder accepted its addition and its deletion, and which move (its seq) was accepted."""
 
     uid: str
     text: AttributedText
     added: Mark
     deleted: Mark | None = None
     moved: Mark | None = None
+    added_accepted: bool = False
+    deleted_accepted: bool = False
+    moved_accepted: int = 0
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,14 @@ class ParagraphRedline:
     status: Status
     mark: Mark | None  # who added, deleted or moved it; None when it kept its place
     segments: tuple[Segment, ...]
+
+    @property
+    def id(self) -> str | None:
+        """The name of the paragraph's own change (added, deleted, moved) for review: "a12", "d14", "m13";
+        None when it has none (kept, or displaced by others' moves)."""
+        if self.status is Status.KEPT or self.mark is None:
+            return None
+        return f"{'adm'[(Status.ADDED, Status.DELETED, Status.MOVED).index(self.status)]}{self.mark.seq}"
 
 
 def _block(layout: Layout, uid: str) -> list[str]:
@@ -59,7 +71,8 @@ def _block(layout: Layout, uid: str) -> list[str]:
 
 
 def _moved_since(track: Track, since: int) -> bool:
-    return track.moved is not None and track.moved.seq > since
+    """Whether a change after `since` moved it, and the penholder has not accepted that move."""
+    return track.moved is not None and track.moved.seq > since and track.moved_accepted != track.moved.seq
 
 
 def mark_of(change: Change) -> Mark:
@@ -107,9 +120,26 @@ class DraftHistory:
             self._layouts.append((change.seq, tuple(change.layout)))
         self.seq = change.seq
 
-    def reject(self, uid: str, change_id: str, since: int, mark: Mark) -> str:
+    def reject(self, uid: str, change_id: str, since: int, mark: Mark, layout: Layout | None = None) -> str:
         """Change `mark` of the log rejects change `change_id` of paragraph `uid`'s redline since change
-        `since`; returns the delta that makes to the paragraph's text."""
+        `since`; returns the delta that makes to the paragraph's text. A paragraph's own change ("a12",
+        "d14", "m13": see `ParagraphRedline.id`) is undone by the outline `layout` the rejection gave the
+        draft: an added paragraph deleted, a deleted one back where it stood, a moved one moved back."""
+        if _paragraph_level(change_id):
+            paragraph = self._reviewed_paragraph(uid, change_id, since, mark)
+            if layout is None:
+                raise RevisionError(f"rejecting {change_id} changes the outline: the rejection carries none")
+            track, present = self.tracks[uid], {other for other, _, _ in layout}
+            if paragraph.status is Status.DELETED:
+                track.deleted = None
+            elif paragraph.status is Status.MOVED:
+                track.moved = mark
+            for other, other_track in self.tracks.items():
+                if other_track.deleted is None and other not in present:
+                    other_track.deleted = mark
+            self._layouts.append((mark.seq, tuple(layout)))
+            self.seq = mark.seq
+            return ""
         track, change = self._reviewed(uid, change_id, since, mark)
         delta = track.text.reject(change, mark)
         self.seq = mark.seq
@@ -117,10 +147,31 @@ class DraftHistory:
 
     def accept(self, uid: str, change_id: str, since: int, mark: Mark) -> None:
         """Change `mark` of the log accepts change `change_id` of paragraph `uid`'s redline since change
-        `since`: the text stays, and no redline shows that change any more."""
-        track, change = self._reviewed(uid, change_id, since, mark)
-        track.text.accept(change)
+        `since`: the text stays, and no redline shows that change any more. Accepting an added paragraph
+        accepts its text too."""
+        if _paragraph_level(change_id):
+            paragraph = self._reviewed_paragraph(uid, change_id, since, mark)
+            track = self.tracks[uid]
+            if paragraph.status is Status.ADDED:
+                track.added_accepted = True
+                for segment in paragraph.segments:
+                    if segment.kind is not Kind.KEPT:
+                        track.text.accept(segment)
+            elif paragraph.status is Status.DELETED:
+                track.deleted_accepted = True
+            else:
+                track.moved_accepted = paragraph.mark.seq
+        else:
+            track, change = self._reviewed(uid, change_id, since, mark)
+            track.text.accept(change)
         self.seq = mark.seq
+
+    def reviewed(self, uid: str, change_id: str, since: int) -> ParagraphRedline | Segment:
+        """The change of the redline since `since` that `change_id` names in paragraph `uid`, as the
+        reviewer saw it; RevisionError when there is none."""
+        if _paragraph_level(change_id):
+            return self._reviewed_paragraph(uid, change_id, since, Mark(self.seq + 1))
+        return self._reviewed(uid, change_id, since, Mark(self.seq + 1))[1]
 
     def _reviewed(self, uid: str, change_id: str, since: int, mark: Mark) -> tuple[Track, Segment]:
         """The paragraph and the change of its redline that change `mark` reviews; nothing changes yet."""
@@ -131,8 +182,35 @@ class DraftHistory:
             raise RevisionError(f"there is no paragraph {uid} to review")
         return track, track.text.find(since, change_id)
 
+    def _reviewed_paragraph(self, uid: str, change_id: str, since: int, mark: Mark) -> ParagraphRedline:
+        if mark.seq != self.seq + 1:
+            raise RevisionError(f"change {mark.seq} does not follow change {self.seq}")
+        for paragraph in self.redline(since):
+            if paragraph.uid == uid and paragraph.id == change_id:
+                return paragraph
+        raise RevisionError(f"paragraph {uid} shows no change {change_id} since change {since}")
+
+    def place_back(self, uid: str, since: int) -> tuple[int, str, int]:
+        """Where paragraph `uid` stood at change `since`, in today's outline without it (and without its
+        sub-paragraphs): right after the nearest paragraph before it then that is still here, after that
+        one's own sub-paragraphs; with its kind and level then. For a rejected move or deletion."""
+        before = self.layout_at(since)
+        index = next(i for i, (other, _, _) in enumerate(before) if other == uid)
+        now = self.layout_at(self.seq)
+        block = set(_block(now, uid)) if any(other == uid for other, _, _ in now) else {uid}
+        rest = [entry for entry in now if entry[0] not in block]
+        where = {other: i for i, (other, _, _) in enumerate(rest)}
+        _, kind, level = before[index]
+        for other, _, _ in reversed(before[:index]):
+            if other in where:
+                position = where[other] + 1
+                while position < len(rest) and rest[position][2] > max(rest[where[other]][2], level):
+                    position += 1
+                return position, kind, level
+        return 0, kind, level
+
     # -- a snapshot, so that a long history need not be replayed from its first change ------------------
-    STATE_FORMAT = 1
+    STATE_FORMAT = 2
 
     def state(self) -> dict[str, Any]:
         """Everything this history knows, as plain JSON values (each mark written once)."""
@@ -144,7 +222,8 @@ class DraftHistory:
         def piece(p: Piece) -> list[Any]:
             return [p.text, ref(p.inserted), p.start, ref(p.deleted), int(p.insert_accepted) | 2 * p.delete_accepted]
 
-        tracks = [[uid, ref(t.added), ref(t.deleted), ref(t.moved), [piece(p) for p in t.text.pieces]]
+        tracks = [[uid, ref(t.added), ref(t.deleted), ref(t.moved), [piece(p) for p in t.text.pieces],
+                   int(t.added_accepted) | 2 * t.deleted_accepted, t.moved_accepted]
                   for uid, t in self.tracks.items()]
         return {"format": self.STATE_FORMAT, "seq": self.seq, "tracks": tracks,
                 "layouts": [[seq, [list(entry) for entry in layout]] for seq, layout in self._layouts],
@@ -164,11 +243,12 @@ class DraftHistory:
         history.seq = state["seq"]
         history._layouts = [(seq, tuple((uid, kind, level) for uid, kind, level in layout))
                             for seq, layout in state["layouts"]]
-        for uid, added, deleted, moved, pieces in state["tracks"]:
+        for uid, added, deleted, moved, pieces, accepted, moved_accepted in state["tracks"]:
             text = AttributedText()
             text.pieces = [Piece(piece_text, marks[inserted], start, mark(gone), bool(flags & 1), bool(flags & 2))
                            for piece_text, inserted, start, gone, flags in pieces]
-            history.tracks[uid] = Track(uid, text, marks[added], mark(deleted), mark(moved))
+            history.tracks[uid] = Track(uid, text, marks[added], mark(deleted), mark(moved), bool(accepted & 1),
+                                        bool(accepted & 2), moved_accepted)
         return history
 
     def layout_at(self, seq: int) -> Layout:
@@ -200,9 +280,11 @@ class DraftHistory:
                 kept_index = max(kept_index, was[uid])
             track = self.tracks[uid]
             if uid not in was:
-                status, mark = Status.ADDED, track.added
+                status, mark = (Status.KEPT, None) if track.added_accepted else (Status.ADDED, track.added)
             elif was[uid] not in stayed:
-                status, mark = Status.MOVED, track.moved if _moved_since(track, since) else None
+                moved = _moved_since(track, since)
+                accepted = track.moved is not None and track.moved_accepted == track.moved.seq
+                status, mark = (Status.KEPT, None) if accepted else (Status.MOVED, track.moved if moved else None)
             else:
                 status, mark = Status.KEPT, None
             out.append(ParagraphRedline(uid, kind, level, status, mark, tuple(track.text.redline(since))))
@@ -213,11 +295,16 @@ class DraftHistory:
         """The paragraphs of a stretch of the baseline that are deleted now, with the text they had."""
         for uid, kind, level in stretch:
             track = self.tracks[uid]
-            if uid in present or track.deleted is None:
+            if uid in present or track.deleted is None or track.deleted_accepted:
                 continue
             text = track.text.text_at(track.deleted.seq - 1)
             segments = (Segment(Kind.DELETED, text, track.deleted, ()),) if text else ()
             out.append(ParagraphRedline(uid, kind, level, Status.DELETED, track.deleted, segments))
+
+
+def _paragraph_level(change_id: str) -> bool:
+    """Whether a change of the redline is a paragraph's own ("a12") rather than of its text ("i12.0")."""
+    return "." not in change_id
 
 
 def _kept_in_place(values: list[int], weights: list[int]) -> set[int]:

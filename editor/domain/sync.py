@@ -39,7 +39,9 @@ OPS = (TEXT, INSERT, DELETE, MOVE, LEVEL, REJECT, ACCEPT)
 STRUCTURAL = (INSERT, DELETE, MOVE, LEVEL)
 
 _UID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_REVIEWED = re.compile(r"^[id][0-9]{1,10}\.[0-9]{1,10}$")  # a change of the redline: editor.domain.revisions
+# A change of the redline: of a paragraph's text ("i12.0", editor.domain.revisions) or the paragraph's own
+# ("a12" added, "d14" deleted, "m13" moved: editor.domain.draft_history).
+_REVIEWED = re.compile(r"^(?:[id][0-9]{1,10}\.[0-9]{1,10}|[adm][0-9]{1,10})$")
 _CLIENT = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 # Line breaks and other control characters have no place inside a paragraph (Enter makes a new one).
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
@@ -271,8 +273,8 @@ def parse_request(payload: Any) -> Request:
     if op in REVIEWS:
         review, since = checked(payload, "change", str), checked(payload, "since", int)
         if not _REVIEWED.match(review) or since < 0:
-            raise SyncError("bad_request", '"change" names a change of the redline ("i12.0") and "since" '
-                                           "the change of the log it is shown since.")
+            raise SyncError("bad_request", '"change" names a change of the redline ("i12.0", or "a12" for a '
+                                           'paragraph\'s own) and "since" the change of the log it is shown since.')
         return replace(request, review=review, since=since)
     if op in (INSERT, LEVEL):
         level = checked(payload, "level", int)

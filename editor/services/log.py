@@ -62,8 +62,9 @@ def log_entries(session: Session, draft_id: int, since: int = 0,
         query = query.where(Revision.seq <= upto)
     entries: list[tuple[Row, Change | None]] = []
     for revision in session.execute(query.order_by(Revision.seq)):
-        op = OP_OF_KIND.get(revision.kind)
         stored = json.loads(revision.change)
+        # a review is the change it made: a text change, an outline change, or (an acceptance) nothing
+        op = stored.get("op", sync.TEXT) if revision.kind in _REVIEWS else OP_OF_KIND.get(revision.kind)
         if op is None or (op != sync.TEXT and "layout" not in stored):
             entries.append((revision, None))
             continue
@@ -112,7 +113,7 @@ def _replay_entries(tracked: DraftHistory, draft_id: int, entries: list[tuple[Ro
         if change is None:
             raise ValueError(f"revision {revision.seq} of draft {draft_id} has no form that can be replayed")
         if revision.kind is RevisionKind.REJECT:  # words revived keep their authors: not a plain insert
-            tracked.reject(revision.paragraph_uid, stored["reject"], stored["since"], mark_of(change))
+            tracked.reject(revision.paragraph_uid, stored["reject"], stored["since"], mark_of(change), change.layout)
         elif revision.kind is RevisionKind.ACCEPT:
             tracked.accept(revision.paragraph_uid, stored["accept"], stored["since"], mark_of(change))
         else:

@@ -117,8 +117,8 @@ def compare(session: Session, actor: User, draft_id: int, from_point: str | None
         if paragraph.status is not Status.KEPT:
             text = "".join(s.text for s in paragraph.segments if s.kind is not Kind.DELETED) \
                 if paragraph.status is not Status.DELETED else "".join(s.text for s in paragraph.segments)
-            changes.append({"kind": f"paragraph_{paragraph.status.value}", "paragraph": paragraph.uid, "ref": ref,
-                            "text": text, **_author(paragraph.mark)})
+            changes.append({"kind": f"paragraph_{paragraph.status.value}", "id": paragraph.id,
+                            "paragraph": paragraph.uid, "ref": ref, "text": text, **_author(paragraph.mark)})
         if paragraph.status in (Status.ADDED, Status.DELETED):
             continue
         for segment in paragraph.segments:
@@ -180,6 +180,7 @@ def redline(session: Session, actor: User, draft_id: int, from_point: str | None
     for paragraph in paragraphs:
         out.append({"id": paragraph.uid, "ref": refs.get(paragraph.uid), "kind": paragraph.kind,
                     "level": paragraph.level, "status": paragraph.status.value, **who(paragraph.mark),
+                    **({"change": paragraph.id} if paragraph.id else {}),
                     "segments": [run(segment) for segment in paragraph.segments]})
     return {"draft": draft.id, "from": since, "to": seq, "paragraphs": out}
 

@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from editor.domain import sync
 from editor.domain.document import Paragraph as DomainParagraph
+from editor.domain.document import ParagraphKind
+from editor.domain.draft_history import Status
 from editor.domain.revisions import Mark, RevisionError
 from editor.domain.sync import Change, Request, SyncError
-from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, User
+from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, RevisionKind, User
 from editor.persistence.models._types import utcnow
 from editor.services.errors import NotFound
 from editor.services.log import KIND_OF_OP, Histories, Names, author_wire, log_entries, names_of
@@ -256,7 +258,7 @@ def _apply_one(session: Session, drafts: LiveDrafts, user_id: int, right: _Right
     session.connection().execute(_ADD_REVISION, {**revision, "created_at": at, "user_id": user_id,
                                                  "delegation_id": right.delegation_id})
     live.last_cseq[request.client] = max(request.cseq, live.last_cseq.get(request.client, 0))
-    if request.op in (sync.TEXT, *sync.REVIEWS):
+    if request.op == sync.TEXT or (request.op in sync.REVIEWS and "." in (request.review or "")):
         live.version = draft.version  # a structural change leaves it behind: rebuilt at the next change
     return Applied(sync.Reply(True, change.seq, conflicts), replace(change, author=author_wire(right.author, at)))
 
@@ -310,6 +312,8 @@ def _apply_review(session: Session, live: _LiveDraft, histories: Histories, draf
     into the baseline and revives the words of a rejected deletion with their authors."""
     if not right.penholder:
         raise SyncError("forbidden", "Only the penholder accepts or rejects changes.")
+    if "." not in (request.review or ""):
+        return _apply_paragraph_review(session, histories, draft, request, right)
     row = live.paragraphs.get(request.paragraph)
     if row is None:
         raise sync.missing_paragraph(request.paragraph)
@@ -339,21 +343,68 @@ def _apply_review(session: Session, live: _LiveDraft, histories: Histories, draf
     return change, _revision(draft, request, stored, text), ()
 
 
-def _apply_structure(session: Session, draft: _Header, request: Request):
+def _apply_paragraph_review(session: Session, histories: Histories, draft: _Header, request: Request,
+                            right: _Right):
+    """The penholder accepts or rejects a paragraph's own change: its addition, deletion or move. Accepting
+    changes no text and no outline (the replicas hear of it as a change that keeps the outline); rejecting
+    deletes the added paragraph, brings the deleted one back where it stood with the text it had, or moves
+    the moved one back, as the structural change it makes."""
+    uid, since = request.paragraph, request.since or 0
+    verb = "reject" if request.op == sync.REJECT else "accept"
+    with histories.current(session, draft.id, draft.generation, draft.version) as tracked:
+        try:
+            paragraph = tracked.reviewed(uid, request.review or "", since)
+        except RevisionError as error:
+            paragraph = None
+            refusal = SyncError("bad_request", f"Nothing to {verb}: {error}.")
+        if paragraph is None:
+            raise refusal
+        mark = Mark(draft.version + 1, right.author[0])
+        if request.op == sync.ACCEPT:
+            layout = tracked.layout_at(tracked.seq)
+            tracked.accept(uid, request.review or "", since, mark)
+            draft.version += 1
+            stored = {"op": sync.ACCEPT, "layout": [list(entry) for entry in layout], "accept": request.review,
+                      "since": since}
+            change = Change(draft.version, sync.ACCEPT, uid, request.client, request.cseq, layout=layout)
+            return change, _revision(draft, request, stored, None), ()
+        if paragraph.status is Status.ADDED:
+            undo = replace(request, op=sync.DELETE)
+        else:
+            position, kind, level = tracked.place_back(uid, since)
+            undo = replace(request, op=sync.INSERT if paragraph.status is Status.DELETED else sync.MOVE,
+                           position=position, kind=ParagraphKind(kind), level=level)
+        change, revision, _ = _apply_structure(session, draft, undo, revive=paragraph.status is Status.DELETED)
+        tracked.reject(uid, request.review or "", since, mark, change.layout)
+    stored = {**json.loads(revision["change"]), "reject": request.review, "since": since}
+    return change, {**revision, "kind": RevisionKind.REJECT, "change": json.dumps(stored, ensure_ascii=False)}, ()
+
+
+def _apply_structure(session: Session, draft: _Header, request: Request, revive: bool = False):
+    """A structural change; with `revive`, an insertion brings back the deleted paragraph of that id, with
+    the text it had, instead of a new one."""
     rows = list(session.scalars(select(Paragraph).where(
         Paragraph.draft_id == draft.id, Paragraph.deleted_at.is_(None)).order_by(Paragraph.position)
         .execution_options(populate_existing=True)))  # texts may have changed since, by plain statements
     if request.op != sync.INSERT and not any(r.uid == request.paragraph for r in rows):
         raise sync.missing_paragraph(request.paragraph)
-    if request.op == sync.INSERT and session.scalar(select(Paragraph.id).where(
-            Paragraph.draft_id == draft.id, Paragraph.uid == request.paragraph)) is not None:
-        raise SyncError("bad_request", f"The paragraph id {request.paragraph} is taken.")
+    revived = None
+    if request.op == sync.INSERT:
+        taken = session.scalar(select(Paragraph).where(Paragraph.draft_id == draft.id,
+                                                       Paragraph.uid == request.paragraph))
+        if taken is not None and not (revive and taken.deleted_at is not None):
+            raise SyncError("bad_request", f"The paragraph id {request.paragraph} is taken.")
+        if revive:
+            revived, request = taken, replace(request, text=taken.text)
     before = [DomainParagraph(r.uid, r.kind, r.level, r.text) for r in rows]
     after = sync.apply_structure(request, before)
     draft.version += 1
     by_uid = {r.uid: r for r in rows}
     kept = {p.uid for p in after}
     now = utcnow()
+    if revived is not None:
+        revived.deleted_at, revived.kind, revived.version = None, request.kind, draft.version
+        by_uid[revived.uid] = revived
     for row in rows:
         if row.uid not in kept:
             row.deleted_at, row.version = now, draft.version

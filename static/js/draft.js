@@ -68,15 +68,13 @@ const redline = new RedlineView(redlineElement, {
     drawRedline();
   },
   async reviewAll(op, changes) {
-    // One after the other: each is a change of the log; a change's name survives the others' review.
+    // One after the other: each is a change of the log; a change's name survives the others' review, and
+    // one that no longer shows (rejected with its paragraph, say) is refused without stopping the rest.
     for (const { paragraph, change } of changes) {
-      if (!(await review(op, paragraph, change))) break;
+      if (!joined) break;
+      await review(op, paragraph, change);
     }
     drawRedline();
-  },
-  rejectParagraph(uid) {
-    replica?.structure("delete", uid);
-    pump();
   },
 });
 for (const button of document.querySelectorAll(".views button")) {

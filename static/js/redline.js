@@ -1,6 +1,6 @@
 // The redline (Markup) and the baseline text (Original) of a draft, drawn from GET /api/drafts/<id>/redline.
 // No socket here: draft.js fetches, and hears of the penholder's clicks through `on.review(op, paragraph,
-// change)`, `on.reviewAll(op, changes)` and `on.rejectParagraph(uid)` (op: "accept" or "reject").
+// change)` and `on.reviewAll(op, changes)` (op: "accept" or "reject").
 
 function make(tag, className, text) {
   const element = document.createElement(tag);
@@ -14,8 +14,9 @@ function when(at) {
 }
 
 // "Inserted by Germany, 30 Nov 2026, 01:40": what hover and focus say of a change.
-function said(kind, segment) {
-  const verb = { inserted: "Inserted", deleted: "Deleted", added: "Paragraph added", moved: "Moved" }[kind] ?? kind;
+// `kind`: a run's ("inserted", "deleted") or, with `paragraph`, a paragraph's own ("added", "deleted", "moved").
+function said(kind, segment, paragraph = false) {
+  const verb = paragraph ? `Paragraph ${kind}` : { inserted: "Inserted", deleted: "Deleted" }[kind] ?? kind;
   const by = segment.delegation ? ` by ${segment.delegation}` : "";
   const at = segment.at ? `, ${when(segment.at)}` : "";
   return `${verb}${by}${at}`;
@@ -42,14 +43,11 @@ export class RedlineView {
       if (mode === "markup" && paragraph.status !== "kept") {
         element.classList.add(`para-${paragraph.status}`);
         element.style.setProperty("--colour", paragraph.colour ?? "#555");
-        const note = make("span", "para-status", said(paragraph.status, paragraph));
-        if (canReview && paragraph.status === "added") {
-          // An added paragraph is rejected whole: it is deleted (and then shows nowhere in the redline).
-          const reject = make("button", "reject", "Reject");
-          reject.type = "button";
-          reject.title = `Reject: ${note.textContent}`;
-          reject.addEventListener("click", () => this.on.rejectParagraph(paragraph.id));
-          note.append(reject);
+        const note = make("span", "para-status", said(paragraph.status, paragraph, true));
+        if (canReview && paragraph.change) {
+          // The paragraph's own change: accepting keeps it; rejecting deletes an added paragraph, brings a
+          // deleted one back where it stood, or moves a moved one back.
+          note.append(...this.#buttons(paragraph.id, paragraph.change, note.textContent));
         }
         element.append(note);
       }
@@ -64,10 +62,14 @@ export class RedlineView {
   // "Accept all" and "Reject all", of everyone's changes or of one delegation's: the text changes of kept
   // and moved paragraphs.
   #bulk(data) {
-    const changes = data.paragraphs
-      .filter((p) => p.status === "kept" || p.status === "moved")
-      .flatMap((p) => p.segments.filter((s) => s.kind !== "kept" && s.id)
-        .map((s) => ({ paragraph: p.id, change: s.id, delegation: s.delegation })));
+    // A paragraph's own change first (an added or deleted paragraph's text goes with it), then its text's.
+    const changes = data.paragraphs.flatMap((p) => [
+      ...(p.change ? [{ paragraph: p.id, change: p.change, delegation: p.delegation }] : []),
+      ...(p.status === "kept" || p.status === "moved"
+        ? p.segments.filter((s) => s.kind !== "kept" && s.id)
+          .map((s) => ({ paragraph: p.id, change: s.id, delegation: s.delegation }))
+        : []),
+    ]);
     const bar = make("p", "redline-bulk");
     if (!changes.length) return bar;
     const label = make("label", null, "Changes by ");
@@ -99,15 +101,18 @@ export class RedlineView {
     mark.tabIndex = 0; // focus says who and when, as hover does
     mark.setAttribute("aria-label", `${mark.title}: ${segment.text}`);
     if (!canReview || !segment.id || paragraph.status !== "kept" && paragraph.status !== "moved") return [mark];
-    const buttons = ["accept", "reject"].map((op) => {
+    return [mark, ...this.#buttons(paragraph.id, segment.id, mark.title)];
+  }
+
+  #buttons(paragraph, change, what) {
+    return ["accept", "reject"].map((op) => {
       const verb = op === "accept" ? "Accept" : "Reject";
       const button = make("button", op, verb);
       button.type = "button";
-      button.title = `${verb}: ${mark.title}`;
-      button.dataset.change = segment.id;
-      button.addEventListener("click", () => this.on.review(op, paragraph.id, segment.id));
+      button.title = `${verb}: ${what}`;
+      button.dataset.change = change;
+      button.addEventListener("click", () => this.on.review(op, paragraph, change));
       return button;
     });
-    return [mark, ...buttons];
   }
 }

@@ -9,7 +9,7 @@ import pytest
 
 from editor.domain.document import Paragraph, ParagraphKind
 from editor.domain.draft_history import DraftHistory, Status
-from editor.domain.revisions import Kind, RevisionError
+from editor.domain.revisions import Kind, Mark, RevisionError
 from editor.domain.sync import DELETE, INSERT, LEVEL, MOVE, TEXT, Request, ServerDocument, make_delta
 
 START = [
@@ -124,3 +124,28 @@ def test_a_snapshot_is_the_same_history_and_goes_on_as_it_would_have(drafting):
         assert copy.text_at(since) == first.text_at(since)
     with pytest.raises(RevisionError):
         DraftHistory.from_state({**first.state(), "format": 0})
+
+
+def test_a_paragraphs_own_changes_are_accepted_and_rejected_by_their_names(drafting):
+    history = DraftHistory.replay(START, drafting.server.log)
+    assert {p.uid: p.id for p in history.redline(0)} == {
+        "pp1": "d4", "op2": None, "op1": "m3", "op4": "a2", "op3": None}
+    with pytest.raises(RevisionError):
+        history.accept("op1", "a3", 0, Mark(7))  # op1 was moved, by change 3, not added
+    # Rejecting the deletion: pp1 goes back where it stood (first), its text as it was.
+    position, kind, level = history.place_back("pp1", 0)
+    assert (position, kind, level) == (0, "preambular", 0)
+    layout = (("pp1", "preambular", 0), *history.layout_at(6))
+    history.reject("pp1", "d4", 0, Mark(7, "Peru"), layout)
+    # Rejecting the move: op1 back after pp1, before op2.
+    assert history.place_back("op1", 0)[0] == 1
+    now = [entry for entry in history.layout_at(7) if entry[0] != "op1"]
+    history.reject("op1", "m3", 0, Mark(8, "Peru"), (*now[:1], ("op1", "operative", 0), *now[1:]))
+    # Accepting the addition: op4 and its words are part of the baseline now.
+    history.accept("op4", "a2", 0, Mark(9, "Peru"))
+    redline = history.redline(0)
+    assert [(p.uid, p.status) for p in redline] == [(uid, Status.KEPT) for uid in ("pp1", "op1", "op2", "op4", "op3")]
+    assert history.text_at(9)[0] == ("pp1", START[0].text) and history.text_at(6)[0][0] == "op2"
+    assert all(s.kind is Kind.KEPT for p in redline if p.uid == "op4" for s in p.segments)
+    copy = DraftHistory.from_state(json.loads(json.dumps(history.state())))
+    assert copy.redline(0) == redline and copy.redline(3) == history.redline(3)

@@ -230,9 +230,41 @@ def test_the_compare_page_opens_from_the_draft_and_compares_two_chosen_versions(
     kuwait.get_by_label("From").select_option("0")
     kuwait.get_by_role("button", name="Compare").click()
     expect(kuwait.locator(".redline-head")).to_contain_text("From change 0 to change 9")
+    expect(kuwait.locator("article.compare .para-added")).to_have_count(9)  # every paragraph of the first text
     kuwait.get_by_label("From").select_option("zero draft")
     kuwait.get_by_label("To").select_option("")
     kuwait.get_by_role("button", name="Compare").click()
-    expect(kuwait.locator("article.compare .para-added")).to_have_count(1)
-    kuwait.locator("article.compare del.change").first.scroll_into_view_if_needed()
+    expect(kuwait.locator(".redline-head")).to_contain_text("From change 9 to change")
+    kuwait.locator("article.compare .para").nth(5).scroll_into_view_if_needed()
     kuwait.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=False)
+
+
+def test_the_penholder_brings_back_a_paragraph_germany_deleted_and_moves_back_one_it_moved(new_page):
+    peru, germany = open_draft(new_page, "peru"), open_draft(new_page, "germany")
+    texts = peru.locator("article.resolution[data-draft-id] .para .text")
+    before = texts.all_inner_texts()
+    peru.get_by_role("button", name="Markup").click()
+    peru.once("dialog", lambda dialog: dialog.accept("rev.9"))
+    peru.get_by_role("button", name="Name this version…").click()
+    expect(peru.get_by_label("Compare with the version")).to_have_value("rev.9", timeout=LIVE_TIMEOUT)
+
+    operative(germany, "OP2").locator(".text").click()
+    operative(germany, "OP2").get_by_role("button", name="Delete this paragraph and its sub-paragraphs").click()
+    expect(germany.locator("article.resolution[data-draft-id] .para")).to_have_count(len(before) - 1,
+                                                                                  timeout=LIVE_TIMEOUT)
+    operative(germany, "OP4").locator(".text").click()
+    operative(germany, "OP4").get_by_role("button", name="Move this paragraph up").click()
+    deleted = peru.locator("article.redline .para-deleted")
+    moved = peru.locator("article.redline .para-moved")
+    expect(deleted).to_contain_text("Paragraph deleted by Germany", timeout=LIVE_TIMEOUT)
+    expect(moved).to_contain_text("Paragraph moved by Germany", timeout=LIVE_TIMEOUT)
+    peru.evaluate("document.querySelector('article.redline .para-deleted').scrollIntoView({block: 'center'})")
+    peru.screenshot(path=str(SCREENSHOTS / "redline-paragraphs.png"), full_page=False)
+
+    deleted.get_by_role("button", name="Reject").click()
+    expect(deleted).to_have_count(0, timeout=LIVE_TIMEOUT)
+    moved.get_by_role("button", name="Reject").click()
+    expect(moved).to_have_count(0, timeout=LIVE_TIMEOUT)
+    for page in (peru, germany):
+        expect(page.locator("article.resolution[data-draft-id] .para .text")).to_have_text(before,
+                                                                                        timeout=LIVE_TIMEOUT)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from editor.domain.document import ParagraphKind
-from editor.domain.sync import ACCEPT, INSERT, REJECT, TEXT, Replica, Request
+from editor.domain.sync import ACCEPT, DELETE, INSERT, MOVE, REJECT, TEXT, Replica, Request
 from editor.persistence.models import Delegation, Draft, HistorySnapshot, Paragraph, User
 from editor.services import log, revisions
 from editor.services import sync as sync_service
@@ -280,3 +280,72 @@ def test_after_a_restart_the_first_redline_starts_from_the_snapshot_not_the_firs
     revisions.forget_histories()
     assert revisions.redline(session, kuwait, draft_id, "zero draft") == from_snapshot
     assert replayed[1:] == list(range(1, 14))
+
+
+def structure(session, draft_id: int, username: str, op: str, uid: str, cseq: int, **fields):
+    draft = sync_service.load_draft(session, draft_id)
+    request = Request(f"{username}-outline", cseq, draft.version, op, uid, draft.generation, **fields)
+    [applied] = sync_service.apply_batch(session, [(user(session, username).id, draft_id, request)])
+    assert applied.reply.ok, applied.reply.error
+    session.commit()
+
+
+def outline(session, draft_id: int) -> list[tuple[str, str]]:
+    rows = session.execute(select(Paragraph.uid, Paragraph.text).where(
+        Paragraph.draft_id == draft_id, Paragraph.deleted_at.is_(None)).order_by(Paragraph.position))
+    return [tuple(row) for row in rows]
+
+
+def test_the_penholder_brings_back_a_deleted_paragraph_and_moves_a_moved_one_back(session, seed):
+    draft_id, kuwait = seed["draft_id"], user(session, "kuwait")
+    state = sync_service.join(session, sync_service.load_draft(session, draft_id), None, None)
+    replica = Replica("watcher", state)
+    before = outline(session, draft_id)
+    op2, op6 = before[4][0], before[8][0]
+    structure(session, draft_id, "germany", DELETE, op2, 1)  # change 13
+    structure(session, draft_id, "france", MOVE, op6, 1, position=3)  # change 14: before OP1
+    changed = {p["id"]: p for p in revisions.redline(session, kuwait, draft_id, "12")["paragraphs"]
+               if p["status"] != "kept"}
+    assert {uid: (p["status"], p["change"], p["delegation"]) for uid, p in changed.items()} == {
+        op2: ("deleted", "d13", "Germany"), op6: ("moved", "m14", "France")}
+    assert reject(session, draft_id, "kuwait", op2, "d13", 12).reply.error.code == "forbidden"
+    assert reject(session, draft_id, "peru", op2, "m13", 12).reply.error.code == "bad_request"
+
+    restored = reject(session, draft_id, "peru", op2, "d13", 12, 1)
+    assert restored.reply.ok and restored.change.op == INSERT and restored.change.author["delegation"] == "Peru"
+    moved_back = reject(session, draft_id, "peru", op6, "m14", 12, 2)
+    assert moved_back.reply.ok and moved_back.change.op == MOVE
+    session.expire_all()
+    assert outline(session, draft_id) == before  # where they stood, with the text they had
+    assert [p["status"] for p in revisions.redline(session, kuwait, draft_id, "12")["paragraphs"]] \
+        == ["kept"] * len(before)
+    replica.receive(c.to_wire() for c in sync_service.changes_since(
+        session, sync_service.load_draft(session, draft_id), 12))
+    assert [(uid, replica.text(uid)) for uid in replica.order] == before
+    # Replayed from the log, the history agrees; the timeline says who rejected what.
+    revisions.forget_histories()
+    assert [p["status"] for p in revisions.redline(session, kuwait, draft_id, "12")["paragraphs"]] \
+        == ["kept"] * len(before)
+    assert [r["kind"] for r in revisions.timeline(session, kuwait, draft_id, limit=2)["revisions"]] \
+        == ["reject", "reject"]
+
+
+def test_the_penholder_accepts_an_added_paragraph_and_a_deletion(session, seed):
+    draft_id, kuwait = seed["draft_id"], user(session, "kuwait")
+    added = next(p for p in revisions.redline(session, kuwait, draft_id, "zero draft")["paragraphs"]
+                 if p["status"] == "added")
+    assert (added["delegation"], added["change"]) == ("Indonesia", "a12")
+    uid = outline(session, draft_id)[0][0]
+    structure(session, draft_id, "germany", DELETE, uid, 1)  # change 13
+    before = outline(session, draft_id)
+    assert reject(session, draft_id, "peru", added["id"], "a12", 9, 1, op=ACCEPT).reply.ok
+    assert reject(session, draft_id, "peru", uid, "d13", 9, 2, op=ACCEPT).reply.ok
+    session.expire_all()
+    assert outline(session, draft_id) == before  # acceptances change nothing in the text
+    for _ in range(2):  # from the history kept in memory, then replayed from the log
+        paragraphs = {p["id"]: p for p in revisions.redline(session, kuwait, draft_id, "zero draft")["paragraphs"]}
+        assert paragraphs[added["id"]]["status"] == "kept" and uid not in paragraphs
+        assert {s["kind"] for s in paragraphs[added["id"]]["segments"]} == {"kept"}
+        revisions.forget_histories()
+    kinds = {c["kind"] for c in revisions.compare(session, kuwait, draft_id, "zero draft", "13")["changes"]}
+    assert {"paragraph_deleted", "paragraph_added"} <= kinds  # up to before the acceptances, both show
