@@ -84,9 +84,10 @@ def history(session: Session, draft_id: int, upto: int | None = None) -> DraftHi
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Building a history makes tens of thousands of small objects at once, none of them garbage: the
-    cyclic collector would walk the whole heap again and again meanwhile (more than half the time)."""
+def no_cycle_collection() -> Iterator[None]:
+    """Building a history, or a redline of it, makes tens of thousands of small objects at once, none of
+    them garbage: the cyclic collector would walk the whole heap (long histories included) again and again
+    meanwhile, for more than half the time. They are acyclic: reference counting frees them all the same."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -97,7 +98,7 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _replay(tracked: DraftHistory, draft_id: int, entries: list[tuple[Row, Change | None]]) -> None:
-    with _no_cycle_collection():
+    with no_cycle_collection():
         _replay_entries(tracked, draft_id, entries)
 
 
@@ -136,7 +137,7 @@ class Histories:
     histories run ahead of the commit).
     """
 
-    SNAPSHOT_EVERY = 1000
+    SNAPSHOT_EVERY = 500
 
     def __init__(self, size: int = 8, write_snapshots: bool = False):
         self.size = size
@@ -176,7 +177,7 @@ def _from_snapshot(session: Session, draft_id: int, generation: str, version: in
         HistorySnapshot.seq <= version)).first()
     if row is not None:
         try:
-            with _no_cycle_collection():
+            with no_cycle_collection():
                 return DraftHistory.from_state(json.loads(zlib.decompress(row.state))), row.seq
         except (RevisionError, ValueError, KeyError, TypeError, zlib.error):
             log.warning("the history snapshot of draft %s does not read; replaying its log", draft_id, exc_info=True)
@@ -185,7 +186,7 @@ def _from_snapshot(session: Session, draft_id: int, generation: str, version: in
 
 def _write_snapshot(session: Session, draft_id: int, generation: str, tracked: DraftHistory) -> int:
     """Replace the draft's snapshot with `tracked`; returns the seq now stored (the old one if it failed)."""
-    with _no_cycle_collection():
+    with no_cycle_collection():
         state = zlib.compress(json.dumps(tracked.state(), ensure_ascii=False, separators=(",", ":")).encode(), 1)
     try:
         with session.get_bind().connect() as connection, connection.begin():

@@ -17,7 +17,7 @@ from editor.domain.revisions import Kind, Mark, Segment
 from editor.persistence.models import Delegation, Draft, NamedVersion, Revision, User
 from editor.services import audit
 from editor.services.errors import Conflict, InvalidInput, NotFound
-from editor.services.log import Histories, history
+from editor.services.log import Histories, history, no_cycle_collection
 from editor.services.permissions import Action, require
 from editor.services.sync import load_draft
 
@@ -159,6 +159,11 @@ def redline(session: Session, actor: User, draft_id: int, from_point: str | None
     seq = point(session, draft, to_point, draft.version)
     if since > seq:
         raise InvalidInput(f"Change {since} comes after change {seq}: compare an earlier point with a later one.")
+    with no_cycle_collection():
+        return _redline(session, draft, since, seq)
+
+
+def _redline(session: Session, draft: Draft, since: int, seq: int) -> dict[str, Any]:
     refs, paragraphs = _between(session, draft, since, seq)
     colours = dict(session.execute(select(Delegation.name, Delegation.colour)).all())
     known: dict[Mark | None, dict[str, Any]] = {}  # a change's marks recur on every run it made

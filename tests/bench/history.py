@@ -4,12 +4,12 @@
     python tests/bench/history.py [--paragraphs 200] [--revisions 10000] [--database-url URL] [--json]
 
 Builds the draft through the real services (the committer's `apply_batch`, the delegations of the Security
-Council typing words in and deleting a few, the penholder naming "zero draft", "rev.1", "rev.2" and "rev.3"
-along the way), then times, through the app's own HTTP routes (Flask's test client, logged in as the
-penholder):
+Council each inserting a word or deleting a few letters at random places, as much deleted as inserted, the
+penholder naming "zero draft", "rev.1", "rev.2" and "rev.3" along the way), then times, through the app's
+own HTTP routes (Flask's test client, logged in as the penholder):
 - opening the draft: the draft page, plus what a joining browser is sent (the text), as one figure;
 - the redline (Markup) against each named version: the first request after a restart (the history read
-  back from its snapshot, taken 900 changes before the end, plus the log after it; at 1,000 a request
+  back from its snapshot, taken 400 changes before the end, plus the log after it; at 500 a request
   writes a new one, timed apart as `snapshot_write_ms`),
   the first one ever (no snapshot: the whole log replayed), and the following ones (the history in memory);
 - the history slider: one step is `GET /text?at=<seq>` for a random point, plus the timeline page around it;
@@ -71,10 +71,11 @@ def database_bytes(app, session) -> int:
 
 
 def build(app, paragraphs: int, revisions_wanted: int, seed: int) -> tuple[int, dict[int, int]]:
-    """The draft, its revisions and its named versions; returns the draft id and {revisions: bytes}."""
+    """The draft, its revisions and its named versions; returns the draft id and {revisions: (bytes of the
+    database beyond the demo data, mean paragraph length)}."""
     rng = random.Random(seed)
     database = app.extensions["penholder.database"]
-    sizes: dict[int, int] = {}
+    sizes: dict[int, tuple[int, float]] = {}
     with database.sessionmaker() as session:
         demo.load_demo(session)
         session.commit()
@@ -104,9 +105,9 @@ def build(app, paragraphs: int, revisions_wanted: int, seed: int) -> tuple[int, 
             for _ in range(min(100, revisions_wanted - done)):
                 uid = rng.choice(list(texts))
                 old = texts[uid]
-                if rng.random() < 0.25 and len(old) > 40:
-                    at = rng.randrange(len(old) - 10)
-                    new = old[:at] + old[at + rng.randint(1, 8):]
+                if rng.random() < 0.5 and len(old) > 40:  # as much deleted as inserted: the text keeps its size
+                    at = rng.randrange(len(old) - 12)
+                    new = old[:at] + old[at + rng.randint(5, 12):]
                 else:
                     at = rng.randrange(len(old) + 1)
                     new = old[:at] + rng.choice(WORDS) + " " + old[at:]
@@ -120,15 +121,15 @@ def build(app, paragraphs: int, revisions_wanted: int, seed: int) -> tuple[int, 
             session.commit()
             done += len(batch)
             if done == revisions_wanted - Histories.SNAPSHOT_EVERY + 100:
-                # someone reads a redline: the history is snapshotted here, 900 changes before the end (at
-                # 1,000 the next redline writes a new one)
+                # someone reads a redline: the history is snapshotted here, 400 changes before the end (at
+                # 500 the next redline writes a new one)
                 revisions.redline(session, session.get(User, penholder.id), draft_id, None)
                 revisions.forget_histories()
             if done % (revisions_wanted // 4) == 0:
                 penholder = session.get(User, penholder.id)
                 revisions.name_version(session, penholder, draft_id, next(names))
                 session.commit()
-                sizes[done] = database_bytes(app, session) - base_bytes
+                sizes[done] = (database_bytes(app, session) - base_bytes, sum(map(len, texts.values())) / len(texts))
                 session.commit()
     return draft_id, sizes
 
@@ -170,9 +171,11 @@ def main(argv: list[str] | None = None) -> int:
                          "database": url.split(":", 1)[0]}
         results["open_ms"] = timed(open_draft, args.runs)
         versions = [v["name"] for v in get(f"/api/drafts/{draft_id}/versions").get_json()["versions"]]
-        revisions.forget_histories()  # as after a restart: the first redline reads the history back
-        results["redline_after_restart_ms"] = timed(
-            lambda: get(f"/api/drafts/{draft_id}/redline?from=zero%20draft"), 1)
+        def after_restart():
+            revisions.forget_histories()  # as a restart does: the first redline reads the history back
+            get(f"/api/drafts/{draft_id}/redline?from=zero%20draft")
+
+        results["redline_after_restart_ms"] = timed(after_restart, 5)
         with app.app_context(), app.extensions["penholder.database"].sessionmaker() as session:
             session.execute(delete(HistorySnapshot))
             session.commit()
@@ -197,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             results["snapshot_write_ms"] = timed(
                 lambda: log._write_snapshot(session, draft_id, draft.generation, tracked), 3)
             results["snapshot_kib"] = round(len(session.scalar(select(HistorySnapshot.state))) / 1024)
-        results["bytes_per_revision"] = {n: round(size / n) for n, size in sizes.items()}
+        results["bytes_per_revision"] = {n: round(size / n) for n, (size, _) in sizes.items()}
+        results["mean_paragraph_chars"] = {n: round(chars) for n, (_, chars) in sizes.items()}
         results = {k: [round(x, 1) for x in v] if isinstance(v, tuple) else v for k, v in results.items()}
     if args.json:
         print(json.dumps(results))
