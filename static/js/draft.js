@@ -135,7 +135,9 @@ async function listVersions(chosen) {
   sinceSelect.replaceChildren(...versions.reverse().map((v) => {
     const option = document.createElement("option");
     option.value = v.name;
-    option.textContent = `${v.name} (${new Date(v.at).toLocaleDateString()})`;
+    // "rev.1 (30 Nov 2026, 14:05, Peru (penholder))": the list says when and by whom each was named
+    const at = new Date(v.at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+    option.textContent = `${v.name} (${[at, v.by].filter(Boolean).join(", ")})`;
     return option;
   }), Object.assign(document.createElement("option"), { value: "0", textContent: "the first text" }));
   if ([...sinceSelect.options].some((o) => o.value === keep)) sinceSelect.value = keep;

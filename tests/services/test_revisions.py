@@ -349,3 +349,31 @@ def test_the_penholder_accepts_an_added_paragraph_and_a_deletion(session, seed):
         revisions.forget_histories()
     kinds = {c["kind"] for c in revisions.compare(session, kuwait, draft_id, "zero draft", "13")["changes"]}
     assert {"paragraph_deleted", "paragraph_added"} <= kinds  # up to before the acceptances, both show
+
+
+@pytest.mark.parametrize("reject_first", [True, False])
+def test_a_rejection_and_typing_in_the_same_paragraph_both_hold_in_either_order(session, seed, reject_first):
+    """France types at the start of OP1 while the penholder rejects France's earlier words at its end: both
+    made on the same version, committed in one batch in either order; both hold."""
+    draft_id = seed["draft_id"]
+    [inserted] = [c for c in revisions.compare(session, user(session, "kuwait"), draft_id, "zero draft", None)
+                  ["changes"] if c["ref"] == "OP1"]
+    uid = inserted["paragraph"]
+    zero_text = dict(log.history(session, draft_id).text_at(9))[uid]
+    draft = sync_service.load_draft(session, draft_id)
+    now = session.scalar(select(Paragraph.text).where(Paragraph.uid == uid))
+    typing = Request("france-typing", 1, draft.version, TEXT, uid, draft.generation,
+                     delta=sync_service.sync.make_delta(now, "Firmly " + now))
+    rejecting = Request("peru-review", 1, draft.version, REJECT, uid, draft.generation,
+                        review=inserted["id"], since=9)
+    batch = [(user(session, "peru").id, draft_id, rejecting), (user(session, "france").id, draft_id, typing)]
+    applied = sync_service.apply_batch(session, batch if reject_first else batch[::-1])
+    session.commit()
+    assert [(a.reply.ok, a.reply.conflicts, a.reply.error) for a in applied] == [(True, (), None)] * 2
+    session.expire_all()
+    assert session.scalar(select(Paragraph.text).where(Paragraph.uid == uid)) == "Firmly " + zero_text
+    revisions.forget_histories()
+    left = revisions.redline(session, user(session, "kuwait"), draft_id, "zero draft")
+    op1 = next(p for p in left["paragraphs"] if p["id"] == uid)
+    assert [(s["kind"], s["text"], s["delegation"]) for s in op1["segments"] if s["kind"] != "kept"] \
+        == [("inserted", "Firmly ", "France")]
