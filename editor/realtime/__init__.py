@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
 from editor import on_native_thread
 from editor.extensions import socketio
 from editor.realtime.committer import Blocking, Committer, in_place
-from editor.realtime.namespace import NAMESPACE, DraftsNamespace, room
+from editor.realtime.namespace import NAMESPACE, REPLY_TIMEOUT, DraftsNamespace, room
 from editor.realtime.presence import Presence
 
 
@@ -34,3 +38,18 @@ def init_app(app: Flask) -> None:
     namespace = DraftsNamespace(NAMESPACE, Presence(app.config["SOCKETIO_MESSAGE_QUEUE"]), committer)
     socketio.on_namespace(namespace)
     server.on("edit", namespace.on_edit_event, namespace=NAMESPACE)
+
+
+T = TypeVar("T")
+
+
+def on_committer(work: Callable[[Session], T]) -> T:
+    """`work(session)` on this process's committer, in order with every edit, committed; its result, or
+    what it raised."""
+    committer: Committer = current_app.extensions["penholder.committer"]
+    return committer.run(work).result(timeout=REPLY_TIMEOUT)
+
+
+def announce_status(draft_id: int, status: str) -> None:
+    """Every open page of the draft hears that it was frozen or reopened (`status` in the README)."""
+    socketio.emit("status", {"draft": draft_id, "status": status}, to=room(draft_id), namespace=NAMESPACE)

@@ -4,6 +4,10 @@ Socket handlers hand their validated change to `Committer.submit` and wait for i
 everything that arrived while it was busy as one batch: one transaction (group commit), then one `changes`
 message per draft room carrying all of the batch's changes (the broadcast is coalesced per room, whatever
 the number of typists), then the replies. Nobody hears of a change before it is committed.
+
+Other writes that must fall between two keystrokes, never across one (putting a text "in blue": the
+frozen version must be exactly the text every acknowledged edit made), go through `Committer.run`: in
+the same order, in a transaction of their own.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from editor.domain.sync import Reply, Request, SyncError
 from editor.persistence.db import Database
@@ -44,12 +50,18 @@ class _Item:
     future: Future = field(default_factory=Future)
 
 
+@dataclass
+class _Work:
+    work: Callable[[Session], Any]
+    future: Future = field(default_factory=Future)
+
+
 class Committer:
     def __init__(self, database: Database, broadcast: Broadcast, blocking: Blocking = in_place):
         self.database = database
         self.broadcast = broadcast
         self.blocking = blocking
-        self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Item | _Work] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._live = sync.LiveDrafts()  # only this thread touches it
@@ -60,6 +72,14 @@ class Committer:
         self._queue.put(item)
         return item.future
 
+    def run(self, work: Callable[[Session], Any]) -> Future:
+        """`work(session)` between the batches before it and after it, then the commit; the future holds
+        what it returned, or what it raised (then nothing of it is committed)."""
+        self._start()
+        item = _Work(work)
+        self._queue.put(item)
+        return item.future
+
     def _start(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
@@ -67,13 +87,23 @@ class Committer:
                 self._thread.start()
 
     def _run(self) -> None:
+        pending: _Item | _Work | None = None
         while True:
-            batch = [self._queue.get()]
+            first = pending or self._queue.get()
+            pending = None
+            if isinstance(first, _Work):
+                self._exclusive(first)
+                continue
+            batch = [first]
             while len(batch) < MAX_BATCH:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    item = self._queue.get_nowait()
                 except queue.Empty:
                     break
+                if isinstance(item, _Work):  # the batch so far is committed first, then the work
+                    pending = item
+                    break
+                batch.append(item)
             try:
                 self._commit(batch)
             except Exception:  # the thread must outlive any one batch
@@ -82,6 +112,20 @@ class Committer:
                 for item in batch:
                     if not item.future.done():
                         item.future.set_result(Reply(False, error=UNAVAILABLE))
+
+    def _exclusive(self, item: _Work) -> None:
+        session = self.database.sessionmaker()
+        try:
+            result = item.work(session)
+            self.blocking(session.commit)
+        except BaseException as error:  # the caller hears of it; the thread goes on
+            session.rollback()
+            self._live.forget()
+            item.future.set_exception(error)
+        else:
+            item.future.set_result(result)
+        finally:
+            session.close()
 
     def _commit(self, batch: list[_Item]) -> None:
         try:

@@ -6,7 +6,9 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
 from editor.extensions import db_session
-from editor.services import drafting, revisions
+from editor.persistence.models import User
+from editor.realtime import announce_status, on_committer
+from editor.services import drafting, revisions, stages
 from editor.services.errors import InvalidInput
 from editor.web.serialize import draft_detail, draft_summary, version_summary
 
@@ -57,6 +59,31 @@ def name_version(draft_id: int):
     version = revisions.name_version(session, current_user, draft_id, data["name"])
     session.commit()
     return jsonify(version_summary(version)), 201
+
+
+@bp.post("/drafts/<int:draft_id>/freeze")
+@login_required
+def freeze(draft_id: int):
+    """The penholder puts the text "in blue": `{}` or `{"name": "..."}`, with the page's CSRF token. The
+    freeze falls between two edits (it runs on the committer); every open page hears of it."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not set(data) <= {"name"} or not isinstance(data.get("name", ""), str):
+        raise InvalidInput('Send a JSON object, with the version\'s "name" if not "in blue".')
+    user_id = current_user.id
+    summary = on_committer(lambda session: version_summary(
+        stages.put_in_blue(session, session.get(User, user_id), draft_id, data.get("name"))))
+    announce_status(draft_id, "frozen")
+    return jsonify(summary), 201
+
+
+@bp.post("/drafts/<int:draft_id>/reopen")
+@login_required
+def reopen(draft_id: int):
+    """The penholder takes the text out of blue, back to drafting (before a vote is opened on it)."""
+    user_id = current_user.id
+    on_committer(lambda session: stages.reopen(session, session.get(User, user_id), draft_id))
+    announce_status(draft_id, "drafting")
+    return jsonify(draft=draft_id, status="drafting")
 
 
 @bp.get("/drafts/<int:draft_id>/compare")

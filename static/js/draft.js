@@ -126,6 +126,25 @@ nameButton.addEventListener("click", async () => {
   await listVersions(name);
 });
 
+// The penholder puts the text "in blue" (frozen for the vote) or reopens it; every page hears `status`.
+async function post(path, body) {
+  const token = document.querySelector('meta[name="csrf-token"]').content;
+  const response = await fetch(`/api/drafts/${draft}/${path}`, {
+    method: "POST", body: JSON.stringify(body ?? {}),
+    headers: { "Content-Type": "application/json", "X-CSRFToken": token, Accept: "application/json" },
+  });
+  if (!response.ok) problem(await response.json());
+  return response.ok;
+}
+const blueButton = document.getElementById("put-in-blue");
+blueButton.addEventListener("click", async () => {
+  const name = prompt('Put the text in blue: no edit will be accepted until you reopen it. Name the version:', "in blue");
+  if (name === null) return;
+  if (await post("freeze", name.trim() ? { name: name.trim() } : {})) await listVersions();
+});
+const reopenButton = document.getElementById("reopen");
+reopenButton.addEventListener("click", () => post("reopen"));
+
 // The named versions, newest first, in the "against" list; the last named one is the default baseline.
 async function listVersions(chosen) {
   const response = await fetch(`/api/drafts/${draft}/versions`, { headers: { Accept: "application/json" } });
@@ -281,13 +300,23 @@ function show() {
   const canEdit = Boolean(you?.can_edit) && status === "drafting";
   if (replica) view.render(replica.document(), canEdit);
   nameButton.hidden = !you?.can_review;
+  blueButton.hidden = !you?.can_review || status !== "drafting";
+  reopenButton.hidden = !you?.can_review || status !== "frozen";
+  article.classList.toggle("in-blue", status === "frozen");
+  const badge = document.getElementById("draft-status");
+  if (status && badge.textContent !== status) {
+    badge.textContent = status;
+    badge.className = `status status-${status}`;
+  }
   const pending = replica ? replica.pending() : 0;
   let line;
   if (!socket.connected) {
     line = pending ? `Offline — ${pending} pending edit${pending === 1 ? "" : "s"}` : "Offline";
   } else if (!joined) line = "Connecting…";
   else line = pending ? "Syncing…" : "Connected";
-  view.status(status && status !== "drafting" ? `${line} · ${status}: read only` : line);
+  const why = { frozen: "In blue: the text is frozen for the vote, no edit is accepted",
+                voted: "Voted on: the text is final" }[status] ?? (status ? `${status}: read only` : "");
+  view.status(status && status !== "drafting" ? `${line} · ${why}` : line);
   if (replica && replica.problems.length !== shownProblems) {
     shownProblems = replica.problems.length;
     view.problems(replica.problems);

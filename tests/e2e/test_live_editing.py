@@ -268,3 +268,22 @@ def test_the_penholder_brings_back_a_paragraph_germany_deleted_and_moves_back_on
     for page in (peru, germany):
         expect(page.locator("article.resolution[data-draft-id] .para .text")).to_have_text(before,
                                                                                         timeout=LIVE_TIMEOUT)
+
+
+def test_the_penholder_puts_the_text_in_blue_and_every_page_stops_editing_until_reopened(new_page):
+    peru, germany = open_draft(new_page, "peru"), open_draft(new_page, "germany")
+    peru.once("dialog", lambda dialog: dialog.accept("in blue"))
+    peru.get_by_role("button", name="Put in blue…").click()
+    for page in (peru, germany):
+        expect(page.locator("#live-status")).to_contain_text("In blue: the text is frozen", timeout=LIVE_TIMEOUT)
+        expect(page.locator("#draft-status")).to_have_text("frozen")
+        expect(operative(page, "OP2").locator(".text")).to_have_attribute("contenteditable", "false")
+    germany.screenshot(path=str(SCREENSHOTS / "in-blue.png"), full_page=False)
+    peru.get_by_role("button", name="Markup").click()
+    expect(peru.get_by_label("Compare with the version").locator('option[value="in blue"]')).to_have_count(1)
+
+    peru.get_by_role("button", name="Final").click()
+    peru.get_by_role("button", name="Reopen for drafting").click()
+    expect(germany.locator("#live-status")).to_have_text("Connected", timeout=LIVE_TIMEOUT)
+    type_at(germany, "OP2", "end", " Again.")
+    expect(operative(peru, "OP2").locator(".text")).to_contain_text("Again.", timeout=LIVE_TIMEOUT)

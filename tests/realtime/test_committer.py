@@ -184,3 +184,50 @@ def test_a_paragraphs_recent_texts_are_bounded_in_entries_and_characters():
     assert para.text_at(10) is None  # forgotten: the caller asks the revisions table
     para.change("b" * 40_000, 100)  # longer than the budget alone: only the newest is kept
     assert list(para.recent) == [(100, "b" * 40_000)] and para.text_at(99) is None
+
+
+def test_putting_in_blue_falls_between_two_keystrokes_never_across_one(database, seed):
+    """Three edits queued before the freeze are in the frozen text; the two queued after it are refused."""
+    from editor.persistence.models import NamedVersion
+    from editor.realtime.committer import _Work
+    from editor.services import stages
+
+    draft_id = seed["draft_id"]
+    committer = Committer(database, lambda draft, changes: None)
+    france, peru = user_id(database, "france"), user_id(database, "peru")
+    items = []
+    for n, replica in enumerate(replicas(database, draft_id, 5)):
+        uid = replica.order[n]
+        replica.edit(uid, replica.text(uid) + f" (amendment {n})")
+        items.append(_Item(france, draft_id, request(replica)))
+    freeze = _Work(lambda session: stages.put_in_blue(session, session.get(User, peru), draft_id).seq)
+    for item in (*items[:3], freeze, *items[3:]):
+        committer._queue.put(item)
+    committer._start()
+
+    frozen_at = freeze.future.result(timeout=10)
+    replies = [item.future.result(timeout=10) for item in items]
+    assert [r.ok for r in replies] == [True, True, True, False, False]
+    assert {r.error.code for r in replies[3:]} == {"frozen"} and frozen_at == replies[2].seq
+    with database.session() as session:
+        draft = session.get(Draft, draft_id)
+        version = session.scalar(select(NamedVersion).where(NamedVersion.final.is_(True)))
+        assert (draft.status, draft.version, version.name, version.seq) == (DraftStatus.FROZEN, frozen_at,
+                                                                          "in blue", frozen_at)
+        texts = [p.text for p in sorted(draft.paragraphs, key=lambda p: p.position) if p.deleted_at is None]
+        assert sum("(amendment" in text for text in texts) == 3 and "(amendment 2)" in version.snapshot
+
+
+def test_work_that_fails_on_the_committer_changes_nothing_and_the_committer_goes_on(database, seed):
+    from editor.services import stages
+    from editor.services.errors import PermissionDenied
+
+    committer = Committer(database, lambda draft, changes: None)
+    france = user_id(database, "france")
+    refused = committer.run(lambda session: stages.put_in_blue(session, session.get(User, france), seed["draft_id"]))
+    with pytest.raises(PermissionDenied):
+        refused.result(timeout=10)
+    [replica] = replicas(database, seed["draft_id"], 1)
+    uid = replica.order[0]
+    replica.edit(uid, replica.text(uid) + " (still drafting)")
+    assert committer.submit(france, seed["draft_id"], request(replica)).result(timeout=10).ok

@@ -299,3 +299,24 @@ def test_the_penholders_rejection_reaches_every_page_as_a_text_change(delegate, 
                                    "op": "reject", "paragraph": france["paragraph"], "change": france["id"],
                                    "since": 9})
     assert refused["error"]["code"] == "forbidden"
+
+
+def test_in_blue_every_open_page_hears_it_and_every_edit_is_refused_until_reopened(delegate, seed):
+    peru, france = delegate("peru"), delegate("france")
+    draft_id = seed["draft_id"]
+    token = support.CSRF_META.search(peru.http.get(f"/drafts/{draft_id}").get_data(as_text=True)).group(1)
+    france.socket.get_received("/drafts")
+    refused = france.http.post(f"/api/drafts/{draft_id}/freeze", json={}, headers={"X-CSRFToken": token})
+    assert refused.status_code in (400, 403)  # France's page has its own token; either way, not France
+    frozen = peru.http.post(f"/api/drafts/{draft_id}/freeze", json={}, headers={"X-CSRFToken": token})
+    assert frozen.status_code == 201 and (frozen.get_json()["name"], frozen.get_json()["final"]) == ("in blue", True)
+    assert france.received("status") == [{"draft": draft_id, "status": "frozen"}]
+    uid = france.replica.order[0]
+    france.replica.edit(uid, france.replica.text(uid) + " (too late)")
+    reply = france.send()
+    assert reply["error"]["code"] == "frozen" and "in blue" in reply["error"]["message"]
+    assert france.call("join", {"draft": draft_id})["status"] == "frozen"
+    reopened = peru.http.post(f"/api/drafts/{draft_id}/reopen", headers={"X-CSRFToken": token})
+    assert reopened.status_code == 200 and france.received("status")[-1]["status"] == "drafting"
+    again = peru.http.post(f"/api/drafts/{draft_id}/reopen", headers={"X-CSRFToken": token})
+    assert again.status_code == 409

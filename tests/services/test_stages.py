@@ -1,0 +1,83 @@
+"""Putting a text in blue and reopening it: the penholder only, recorded, and never once a vote is open."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from editor.persistence.models import AuditEntry, Body, Draft, DraftStatus, Meeting, User, Vote, VoteMethod
+from editor.services import audit, revisions, stages
+from editor.services import sync as sync_service
+from editor.services.errors import Conflict, PermissionDenied
+from tests.services.test_revisions import edit
+
+
+def user(session, name: str) -> User:
+    return session.scalar(select(User).where(User.username == name))
+
+
+def test_in_blue_is_the_last_named_version_with_the_hash_of_its_text(session, seed):
+    draft_id = seed["draft_id"]
+    version = stages.put_in_blue(session, user(session, "peru"), draft_id)
+    session.commit()
+    assert (version.name, version.final, version.seq) == ("in blue", True, 12)
+    assert version.content_hash == hashlib.sha256(version.snapshot.encode()).hexdigest()
+    assert [v.name for v in revisions.list_versions(session, user(session, "kuwait"), draft_id)][-1] == "in blue"
+    assert session.get(Draft, draft_id).status is DraftStatus.FROZEN
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "draft.freeze")).all()
+    assert version.content_hash in entry.payload and audit.verify_chain(session).ok
+
+
+def test_an_edit_to_a_text_in_blue_is_refused_and_changes_nothing(session, seed):
+    draft_id = seed["draft_id"]
+    stages.put_in_blue(session, user(session, "peru"), draft_id)
+    session.commit()
+    with pytest.raises(AssertionError, match="frozen"):
+        edit(session, draft_id, "france", 5, lambda text: text + " (late)")
+    session.rollback()
+    assert session.get(Draft, draft_id).version == 12
+
+
+@pytest.mark.parametrize("who", ["france", "kuwait"])
+def test_only_the_penholder_puts_a_text_in_blue(session, seed, who):
+    with pytest.raises(PermissionDenied):
+        stages.put_in_blue(session, user(session, who), seed["draft_id"])
+    session.rollback()
+    assert session.get(Draft, seed["draft_id"]).status is DraftStatus.DRAFTING
+
+
+def test_reopened_and_frozen_again_it_gets_a_new_name_and_both_moves_are_recorded(session, seed):
+    draft_id, peru = seed["draft_id"], user(session, "peru")
+    stages.put_in_blue(session, peru, draft_id)
+    with pytest.raises(Conflict, match="already in blue"):
+        stages.put_in_blue(session, peru, draft_id)
+    with pytest.raises(PermissionDenied):
+        stages.reopen(session, user(session, "france"), draft_id)
+    stages.reopen(session, peru, draft_id)
+    with pytest.raises(Conflict, match="not in blue"):
+        stages.reopen(session, peru, draft_id)
+    session.commit()
+    edit(session, draft_id, "france", 5, lambda text: text + " (France)")
+    again = stages.put_in_blue(session, peru, draft_id)
+    session.commit()
+    assert (again.name, again.seq) == ("in blue (2)", 13)
+    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("draft.%freeze"))).all()
+    assert actions == ["draft.freeze", "draft.unfreeze", "draft.freeze"]
+
+
+def test_once_a_vote_is_opened_the_text_stays_in_blue(session, seed):
+    draft_id, peru = seed["draft_id"], user(session, "peru")
+    version = stages.put_in_blue(session, peru, draft_id)
+    body = session.scalar(select(Body).where(Body.name == "Security Council"))
+    meeting = Meeting(body=body, number=9999, date=date(2019, 8, 2), period="AM", agenda_item="x", draft_id=draft_id)
+    session.add(meeting)
+    session.flush()
+    session.add(Vote(meeting_id=meeting.id, draft_id=draft_id, named_version_id=version.id,
+                     text_hash=version.content_hash, matter="substantive", method=VoteMethod.SHOW_OF_HANDS))
+    session.commit()
+    with pytest.raises(Conflict, match="vote"):
+        stages.reopen(session, peru, draft_id)
+    assert sync_service.load_draft(session, draft_id).status is DraftStatus.FROZEN
