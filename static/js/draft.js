@@ -102,13 +102,12 @@ const timeslider = new HistoryView(historyElement, { show: drawHistory });
 async function drawHistory(seq) {
   const asked = ++historyAsked;
   const headers = { Accept: "application/json" };
-  const [text, page] = await Promise.all([
+  const [text, page] = await Promise.all([  // the text then, and the revisions around it (the timeline)
     fetch(`/api/drafts/${draft}/text?at=${seq}`, { headers }),
-    fetch(`/api/drafts/${draft}/history?before=${seq + 1}&limit=1`, { headers }),
+    fetch(`/api/drafts/${draft}/history?before=${seq + 6}&limit=11`, { headers }),
   ]);
   if (!text.ok || !page.ok || asked !== historyAsked || mode !== "history") return;
-  const revision = (await page.json()).revisions[0];
-  timeslider.render(await text.json(), revision?.seq === seq ? revision : null);
+  timeslider.render(await text.json(), (await page.json()).revisions.reverse());
 }
 
 const sinceSelect = document.getElementById("redline-since");

@@ -25,10 +25,14 @@ export class HistoryView {
     const forward = this.#step("▶", "One change forward", 1);
     this.caption = make("p", "history-caption");
     this.caption.setAttribute("role", "status");
+    this.timeline = make("ol", "history-timeline");
+    this.timeline.setAttribute("aria-label", "Changes around this one");
     this.body = make("div", "history-body");
     const bar = make("div", "history-bar");
     bar.append(back, this.slider, forward);
-    element.replaceChildren(bar, this.caption, this.body);
+    const controls = make("div", "history-controls");  // stays in view while the text scrolls
+    controls.append(bar, this.caption);
+    element.replaceChildren(controls, this.timeline, this.body);
   }
 
   #step(text, label, by) {
@@ -55,16 +59,28 @@ export class HistoryView {
     return Number(this.slider.value);
   }
 
-  // `text`: GET .../text?at=seq; `revision`: that change's entry of GET .../history (who, when, where).
-  render(text, revision) {
+  // `text`: GET .../text?at=seq; `around`: the revisions of GET .../history around it, oldest first (who,
+  // when, what, where), drawn as the timeline, the one at `text.seq` marked.
+  render(text, around) {
     this.slider.value = String(text.seq);
-    const ref = text.paragraphs.find((p) => p.id === revision?.paragraph)?.ref;
-    const who = !revision ? "" : revision.user && revision.delegation && !revision.user.includes(revision.delegation)
-      ? `${revision.user} (${revision.delegation})` : revision.user ?? revision.delegation ?? "The system";
-    const when = revision ? new Date(revision.at).toLocaleString([], { dateStyle: "medium", timeStyle: "medium" }) : "";
-    const what = revision ? `${KINDS[revision.kind] ?? revision.kind} ${ref ?? "a paragraph"}` : "";
-    this.caption.textContent = `Change ${text.seq} of ${this.slider.max}` + (revision ? ` · ${who} ${what} · ${when}` : "");
+    const refs = new Map(text.paragraphs.map((p) => [p.id, p.ref]));
+    const revision = around.find((r) => r.seq === text.seq) ?? null;
+    this.caption.textContent = `Change ${text.seq} of ${this.slider.max}` + (revision ? ` · ${describe(revision, refs)}` : "");
     if (revision?.colour) this.caption.style.setProperty("--colour", revision.colour);
+    this.timeline.replaceChildren(...around.map((entry) => {
+      const item = make("li");
+      const button = make("button", "history-entry", `${entry.seq}`);
+      button.type = "button";
+      button.append(make("span", null, describe(entry, refs)));
+      button.style.setProperty("--colour", entry.colour ?? "#555");
+      if (entry.seq === text.seq) button.setAttribute("aria-current", "step");
+      button.addEventListener("click", () => {
+        this.slider.value = String(entry.seq);
+        this.on.show(entry.seq);
+      });
+      item.append(button);
+      return item;
+    }));
     const paragraphs = text.paragraphs.map((paragraph) => {
       const element = make("p", `para ${paragraph.kind} level-${paragraph.level}`, paragraph.text);
       element.dataset.ref = paragraph.ref ?? "";
@@ -77,4 +93,12 @@ export class HistoryView {
     this.body.replaceChildren(...paragraphs);
     this.body.querySelector(".history-changed")?.scrollIntoView({ block: "nearest" });
   }
+}
+
+// "Germany (delegate) edited OP2 · 30 Nov 2026, 02:20:05"
+function describe(revision, refs) {
+  const who = revision.user && revision.delegation && !revision.user.includes(revision.delegation)
+    ? `${revision.user} (${revision.delegation})` : revision.user ?? revision.delegation ?? "The system";
+  const when = new Date(revision.at).toLocaleString([], { dateStyle: "medium", timeStyle: "medium" });
+  return `${who} ${KINDS[revision.kind] ?? revision.kind} ${refs.get(revision.paragraph) ?? "a paragraph"} · ${when}`;
 }

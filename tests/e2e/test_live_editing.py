@@ -212,6 +212,12 @@ def test_the_history_slider_shows_the_whole_text_at_any_change_and_follows_the_t
     peru.get_by_role("button", name="One change forward").click()
     expect(caption).to_contain_text(f"Change {zero['seq'] + 1} of {last}", timeout=LIVE_TIMEOUT)
     expect(peru.locator("article.history .history-changed")).to_have_count(1)
+    # The timeline around it: each change with who made it; the current one marked; a click goes there.
+    current = peru.locator('.history-timeline [aria-current="step"]')
+    expect(current).to_contain_text(f"{zero['seq'] + 1}France (delegate) edited OP1")
+    peru.locator(".history-timeline button", has_text=f"{zero['seq'] - 1}Peru").click()
+    expect(caption).to_contain_text(f"Change {zero['seq'] - 1} of {last}", timeout=LIVE_TIMEOUT)
+    peru.evaluate("window.scrollTo(0, 0)")
     peru.screenshot(path=str(SCREENSHOTS / "history.png"), full_page=False)
     # Standing on the newest change, the slider follows what others type.
     slider.fill(str(last))
