@@ -40,6 +40,11 @@ def _snapshot(draft: Draft) -> str:
                       separators=(",", ":"))
 
 
+def content_hash(draft: Draft) -> str:
+    """The hash a named version keeps of the text as it stands: every live paragraph, in order."""
+    return hashlib.sha256(_snapshot(draft).encode()).hexdigest()
+
+
 def name_version(session: Session, actor: User, draft_id: int, name: str, final: bool = False) -> NamedVersion:
     """The penholder names the text as it stands ("zero draft", "rev.1", ...)."""
     draft = load_draft(session, draft_id)
