@@ -50,6 +50,11 @@ def on_committer(work: Callable[[Session], T]) -> T:
     return committer.run(work).result(timeout=REPLY_TIMEOUT)
 
 
+def announce(draft_id: int, event: str, payload: dict) -> None:
+    """Every open page of the draft hears `event` (`status`, `vote`: the README's protocol)."""
+    socketio.emit(event, payload, to=room(draft_id), namespace=NAMESPACE)
+
+
 def announce_status(draft_id: int, status: str) -> None:
-    """Every open page of the draft hears that it was frozen or reopened (`status` in the README)."""
-    socketio.emit("status", {"draft": draft_id, "status": status}, to=room(draft_id), namespace=NAMESPACE)
+    """Every open page of the draft hears that it was frozen, reopened or voted on."""
+    announce(draft_id, "status", {"draft": draft_id, "status": status})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from editor.domain.text import ordinal
-from editor.web import api, auth, errors, pages
+from editor.web import api, auth, errors, pages, votes
 
 
 def init_app(app: Flask) -> None:
@@ -13,5 +13,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(votes.bp)
     errors.init_app(app)
     app.add_template_filter(ordinal)
