@@ -74,19 +74,23 @@ def list_users() -> None:
 @scenario_cli.command("load")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--demo", "demo_mode", is_flag=True, help="Give the accounts the published demo password.")
-def load(path: str, demo_mode: bool) -> None:
-    """Validate a scenario file and load its body, members, accounts and draft. Nothing is written when
-    the file is invalid."""
+@click.option("--until", type=click.Choice([scenarios.OUTCOME, scenarios.DRAFTING]), default=scenarios.OUTCOME,
+              show_default=True, help="Through the vote and its outcome, or stop while the text is being drafted.")
+def load(path: str, demo_mode: bool, until: str) -> None:
+    """Validate a scenario file and load its body, members, accounts and draft with its tracked revisions;
+    then put the text in blue, hold the meeting, record the statements and the vote, and close it with its
+    outcome and resolution number. Nothing is written when the file is invalid or a step is refused."""
     try:
         scenario = load_scenario_file(path)
         with database().session() as session:
             report = scenarios.load_scenario(
-                session, SYSTEM, scenario, demo_password=demo.DEMO_PASSWORD if demo_mode else None
+                session, SYSTEM, scenario, demo_password=demo.DEMO_PASSWORD if demo_mode else None, until=until
             )
-            draft_id = report.draft.id
+            draft_id, status = report.draft.id, report.draft.status.value
     except (ScenarioError, ServiceError) as error:
         _fail(f"{path}: {error}")
-    click.echo(f"Loaded draft {draft_id} ({scenario.draft.agenda_item}); {len(report.accounts)} accounts created.")
+    click.echo(f"Loaded draft {draft_id} ({scenario.draft.agenda_item}), {status}; "
+               f"{len(report.accounts)} accounts created.")
     for username, role, affiliation in report.accounts:
         click.echo(f"  {username:28} {role:14} {affiliation}")
     if not demo_mode and report.accounts:

@@ -117,9 +117,10 @@ def runner(app):
 
 @pytest.fixture
 def seed(database):
-    """The seed's scenario loaded with every account's password set to PASSWORD."""
+    """The seed's scenario, as far as its text being drafted, with every account's password set to PASSWORD."""
     with database.session() as s:
-        report = scenarios.load_scenario(s, SYSTEM, load_scenario_file(DEMO_SCENARIO), demo_password=PASSWORD)
+        report = scenarios.load_scenario(s, SYSTEM, load_scenario_file(DEMO_SCENARIO), demo_password=PASSWORD,
+                                         until=scenarios.DRAFTING)
         return {"draft_id": report.draft.id, "accounts": report.accounts}
 
 

@@ -26,7 +26,10 @@ def has_demo(session: Session) -> bool:
 
 
 def load_demo(session: Session) -> scenarios.LoadReport:
-    return scenarios.load_scenario(session, SYSTEM, load_scenario_file(DEMO_SCENARIO), demo_password=DEMO_PASSWORD)
+    """The seed's story up to the text as negotiated, still being drafted: a newcomer co-drafts it, names
+    versions, puts it in blue and takes it to the vote from there."""
+    return scenarios.load_scenario(session, SYSTEM, load_scenario_file(DEMO_SCENARIO), demo_password=DEMO_PASSWORD,
+                                   until=scenarios.DRAFTING)
 
 
 def demo_logins(session: Session) -> list[tuple[str, str, str]]:

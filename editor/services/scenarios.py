@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from editor.domain import document, sync
 from editor.domain.scenario import Revision, Scenario, scenario_paragraphs
 from editor.persistence.models import Draft, Paragraph, Role, User
-from editor.services import accounts, audit, bodies, drafting, revisions
+from editor.services import accounts, audit, bodies, drafting, revisions, stages, voting
 from editor.services import sync as sync_service
 from editor.services.errors import InvalidInput
 from editor.services.permissions import Action, require
@@ -36,10 +36,20 @@ class LoadReport:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def load_scenario(session: Session, actor: object, scenario: Scenario, demo_password: str | None = None) -> LoadReport:
+DRAFTING, OUTCOME = "drafting", "outcome"  # how far a load takes the story
+
+
+def load_scenario(session: Session, actor: object, scenario: Scenario, demo_password: str | None = None,
+                  until: str = OUTCOME) -> LoadReport:
     """Seat the body, create one account per delegation (the penholder's with the pen), a presidency and a
-    press-officer account, and open the draft as the penholder. Accounts get `demo_password` only in demo
-    mode; otherwise they cannot log in until `flask user password` sets one."""
+    press-officer account, open the draft as the penholder and make the scenario's revisions as tracked
+    changes after naming the zero draft; then (`until` "outcome") put the text in blue, hold the meeting,
+    record the statements and the vote through the same use cases as the presidency, and close it with
+    the scenario's resolution number. `until` "drafting" stops before the text goes in blue (the demo: a
+    draft one can still co-draft). Accounts get `demo_password` only in demo mode; otherwise they cannot
+    log in until `flask user password` sets one."""
+    if until not in (DRAFTING, OUTCOME):
+        raise InvalidInput(f'A load goes until "{DRAFTING}" or "{OUTCOME}".')
     require(session, actor, Action.ADMINISTER)
     body = bodies.ensure_body(session, scenario.body)
     delegations = {d.name: d for d in bodies.seat_members(session, body, scenario.members)}
@@ -68,8 +78,41 @@ def load_scenario(session: Session, actor: object, scenario: Scenario, demo_pass
         for number, revision in enumerate(scenario.revisions, 1):
             _track(session, draft, number, revision)
         session.refresh(draft)
+    if until == OUTCOME:
+        _hold_the_meeting(session, scenario, body.name, draft, penholder)
     audit.record(session, actor, "scenario.load", f"draft:{draft.id}", {"body": body.name, "note": scenario.note})
     return LoadReport(draft=draft, accounts=created)
+
+
+def _hold_the_meeting(session: Session, scenario: Scenario, body_name: str, draft: Draft, penholder: User) -> None:
+    """The text in blue, the meeting, the statements before the vote, the vote, its close, the statements
+    after: each step by whom it is in the room (the penholder, the presidency of the month)."""
+    stages.put_in_blue(session, penholder, draft.id)
+    presidency = session.scalar(select(User).where(User.username == username_for(scenario.presidency, "presidency")))
+    spec = scenario.meeting
+    meeting = voting.create_meeting(session, presidency, body_name, spec.number, spec.date, spec.period,
+                                    scenario.draft.agenda_item, draft.id, spec.began, spec.ended,
+                                    spec.press_release, spec.session)
+
+    def statements(when: str) -> None:
+        for statement in scenario.statements:
+            if statement.when == when:
+                voting.add_statement(session, presidency, meeting.id, statement.member, statement.speaker, when,
+                                     statement.text)
+
+    statements("before")
+    ballot = scenario.vote
+    if ballot.without_vote or ballot.by_acclamation:
+        voting.adopt_without_vote(session, presidency, meeting.id, ballot.by_acclamation, scenario.resolution)
+    else:
+        vote = voting.open_vote(session, presidency, meeting.id, scenario.matter)
+        for choice, names in ((voting.IN_FAVOUR, ballot.in_favour), (voting.AGAINST, ballot.against),
+                              (voting.ABSTAINING, ballot.abstaining),
+                              (voting.NOT_PARTICIPATING, ballot.not_participating)):
+            for name in names:
+                voting.cast(session, presidency, vote.id, name, choice)
+        voting.close_vote(session, presidency, vote.id, scenario.resolution)
+    statements("after")
 
 
 def _track(session: Session, draft: Draft, number: int, revision: Revision) -> None:

@@ -45,6 +45,8 @@ from editor.services.errors import Conflict, InvalidInput, NotFound, PermissionD
 from editor.services.permissions import Action, require
 from editor.services.revisions import content_hash
 
+IN_FAVOUR, AGAINST, ABSTAINING, NOT_PARTICIPATING = (voting.IN_FAVOUR, voting.AGAINST, voting.ABSTAINING,
+                                                     voting.NOT_PARTICIPATING)
 PERIODS = ("AM", "PM")
 WHEN = ("before", "after")
 MAX_STATEMENT = 20_000

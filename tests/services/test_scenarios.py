@@ -102,3 +102,29 @@ def test_sponsors_are_stored(session, database):
 def test_usernames_are_ascii_slugs():
     assert username_for("Côte d'Ivoire") == "cote-divoire"
     assert username_for("Russian Federation", "presidency") == "russian-federation-presidency"
+
+
+def test_the_seed_loaded_through_its_outcome_is_resolution_2482_with_its_meeting_and_statements(session):
+    from editor.persistence.models import DraftStatus, Meeting, Resolution, Statement, Vote, VoteMethod
+    from editor.services import voting
+
+    report = load_scenario(session, SYSTEM, load_scenario_file(DEMO_SCENARIO))
+    session.commit()
+    draft = session.get(Draft, report.draft.id)
+    final = session.scalar(select(NamedVersion).where(NamedVersion.final.is_(True)))
+    assert (draft.status, final.name) == (DraftStatus.VOTED, "in blue")
+    meeting = session.scalar(select(Meeting))
+    assert (meeting.number, meeting.period, str(meeting.began), str(meeting.ended)) == (8582, "AM", "12:30:00",
+                                                                                       "12:40:00")
+    vote = session.scalar(select(Vote))
+    assert (vote.method, vote.outcome, vote.text_hash) == (VoteMethod.SHOW_OF_HANDS, "adopted", final.content_hash)
+    resolution = session.scalar(select(Resolution))
+    assert (resolution.number, resolution.symbol, resolution.text) == ("2482 (2019)", "S/RES/2482 (2019)",
+                                                                       final.snapshot)
+    presidency = session.scalar(select(User).where(User.username == "peru-presidency"))
+    board = voting.board(session, presidency, vote.id)
+    assert board["announcement"] == ("There were 15 votes in favour. The draft resolution has been adopted as "
+                                     "resolution 2482 (2019).")
+    statements = session.scalars(select(Statement).order_by(Statement.position)).all()
+    assert [(s.delegation.name, s.when) for s in statements][0] == ("Russian Federation", "after")
+    assert audit.verify_chain(session).ok
