@@ -115,7 +115,8 @@ class DraftsNamespace(Namespace):
         if not readable:
             raise SyncError("forbidden", readable.reason)
         delegation = current_user.delegation
-        you = {"user": current_user.display_name, "delegation": delegation.name if delegation else None,
+        you = {"user": current_user.display_name, "role": current_user.role.value,
+               "delegation": delegation.name if delegation else None,
                "colour": delegation.colour if delegation else None,
                "can_edit": bool(decide(session, current_user, Action.EDIT_DRAFT, draft)),
                "can_review": bool(decide(session, current_user, Action.HOLD_PEN, draft))}

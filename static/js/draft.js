@@ -7,6 +7,7 @@ import { Replica } from "./sync.js";
 import { HistoryView } from "./history.js";
 import { RedlineView } from "./redline.js";
 import { DraftView } from "./view.js";
+import { VoteBoard } from "./vote.js";
 
 const GAP_WAIT_MS = 3000; // a change missing this long is fetched by joining again with `since`
 const REPLY_WAIT_MS = 40000; // longer than the server's own 30 s before it answers "unavailable"
@@ -125,15 +126,52 @@ nameButton.addEventListener("click", async () => {
   await listVersions(name);
 });
 
-// The penholder puts the text "in blue" (frozen for the vote) or reopens it; every page hears `status`.
-async function post(path, body) {
+// POST to the API with the page's CSRF token: the answer's JSON, or null (the refusal shown as a problem).
+async function api(url, body) {
   const token = document.querySelector('meta[name="csrf-token"]').content;
-  const response = await fetch(`/api/drafts/${draft}/${path}`, {
+  const response = await fetch(url, {
     method: "POST", body: JSON.stringify(body ?? {}),
     headers: { "Content-Type": "application/json", "X-CSRFToken": token, Accept: "application/json" },
   });
-  if (!response.ok) problem(await response.json());
-  return response.ok;
+  const answer = await response.json();
+  if (!response.ok) problem(answer);
+  return response.ok ? answer : null;
+}
+
+// The penholder puts the text "in blue" (frozen for the vote) or reopens it; every page hears `status`.
+async function post(path, body) {
+  return (await api(`/api/drafts/${draft}/${path}`, body)) !== null;
+}
+
+// -- The vote: opened, recorded and closed by the presidency; every page hears `vote` -------------------
+let board = null;
+const votes = new VoteBoard(document.querySelector("section.vote-board"), {
+  async open({ number, date, period, method }) {
+    const meeting = await api("/api/meetings", { body: article.dataset.body, number, date, period,
+                                                agenda_item: article.dataset.agendaItem, draft });
+    if (meeting) showVote(await api(`/api/meetings/${meeting.id}/vote`, { method }) ?? board);
+  },
+  async cast(member, choice) {
+    showVote(await api(`/api/votes/${board.id}/ballots`, { member, choice }) ?? board);
+  },
+  async close(resolution) {
+    showVote(await api(`/api/votes/${board.id}/close`, resolution ? { resolution } : {}) ?? board);
+  },
+});
+let voteDrawnFor = null;
+function showVote(next) {
+  board = next;
+  voteDrawnFor = `${status}/${you?.role}`;
+  votes.render(board, you, status);
+}
+socket.on("vote", (message) => {
+  if (message.draft === draft) showVote(message);
+});
+async function loadVote() {
+  const response = await fetch(`/api/drafts/${draft}/vote`, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const found = await response.json();
+  showVote(found.vote === null ? null : found);
 }
 const blueButton = document.getElementById("put-in-blue");
 blueButton.addEventListener("click", async () => {
@@ -233,6 +271,7 @@ async function join() {
   }
   you = reply.you;
   status = reply.status;
+  loadVote();
   if (replica === null) {
     replica = new Replica(client, reply);
     replica.receive(early); // what the text already holds is skipped
@@ -302,6 +341,7 @@ function show() {
   blueButton.hidden = !you?.can_review || status !== "drafting";
   reopenButton.hidden = !you?.can_review || status !== "frozen";
   article.classList.toggle("in-blue", status === "frozen");
+  if (`${status}/${you?.role}` !== voteDrawnFor) showVote(board);  // not at every keystroke: it has a form
   const badge = document.getElementById("draft-status");
   if (status && badge.textContent !== status) {
     badge.textContent = status;

@@ -71,7 +71,7 @@ def draft_state(session, draft_id: int) -> tuple[int, list[str]]:
 
 def test_join_gives_the_text_the_log_position_and_who_you_are(delegate, seed):
     reply = delegate("kuwait").join()
-    assert reply["you"] == {"user": reply["you"]["user"], "delegation": "Kuwait",
+    assert reply["you"] == {"user": reply["you"]["user"], "role": "delegate", "delegation": "Kuwait",
                             "colour": reply["you"]["colour"], "can_edit": True, "can_review": False}
     assert delegate("peru").join()["you"]["can_review"] is True  # the penholder accepts and rejects
     assert reply["seq"] > 0 and reply["generation"]

@@ -1,0 +1,141 @@
+// The vote board on the draft page: the presidency opens the vote on the text in blue and records it; on
+// the electronic board each delegation casts its own; every page sees the tally and, once closed, the
+// announcement. No socket and no fetch here: draft.js hands over each board (GET /api/drafts/<id>/vote and
+// the `vote` event) and hears the clicks through `on.open(form)`, `on.cast(member, choice)`,
+// `on.close(resolution)`. The server decides who may do what; this only leaves out buttons one cannot use.
+
+function make(tag, className, text) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+function button(text, onClick, className = "vote-button") {
+  const element = make("button", className, text);
+  element.type = "button";
+  element.addEventListener("click", onClick);
+  return element;
+}
+
+const CHOICES = [["in_favour", "In favour"], ["against", "Against"], ["abstaining", "Abstention"],
+                 ["not_participating", "Not participating"]];
+const LABEL = Object.fromEntries(CHOICES);
+
+export class VoteBoard {
+  constructor(element, on) {
+    this.element = element;
+    this.on = on;
+  }
+
+  // `board`: the vote (or null before one is opened); `you`: the join reply's `you`; `status`: the draft's.
+  render(board, you, status) {
+    const presiding = you?.role === "presidency";
+    if (!board) {
+      this.element.hidden = !(presiding && status === "frozen");
+      if (!this.element.hidden) this.element.replaceChildren(make("h2", null, "The vote"), this.#opening());
+      return;
+    }
+    this.element.hidden = false;
+    const closed = Boolean(board.closed_at);
+    const head = make("h2", null, closed ? "The vote" : "Voting is open");
+    const where = make("p", "vote-meta",
+      `${ordinal(board.meeting.number)} meeting (${board.meeting.period}), ${board.meeting.date} · ` +
+      `${board.matter} matter · ${board.method.replaceAll("_", " ")}`);
+    const parts = [head, where];
+    if (board.counts) parts.push(this.#counts(board.counts));
+    if (board.announcement) {
+      const said = make("p", `vote-announcement vote-${board.outcome}`, board.announcement);
+      said.setAttribute("role", "status");
+      parts.push(said);
+    }
+    if (board.counts) parts.push(this.#members(board, you, presiding && !closed));
+    if (presiding && !closed) parts.push(this.#closing());
+    this.element.replaceChildren(...parts);
+  }
+
+  #opening() {
+    // A meeting of the body and its vote, in one form: number, date, AM/PM, matter, how it is recorded.
+    const form = make("form", "vote-open");
+    const field = (label, input) => {
+      const wrap = make("label", null, `${label} `);
+      wrap.append(input);
+      return wrap;
+    };
+    const number = Object.assign(make("input"), { name: "number", type: "number", min: "1", required: true });
+    const date = Object.assign(make("input"), { name: "date", type: "date", required: true,
+                                                value: new Date().toISOString().slice(0, 10) });
+    const period = make("select");
+    period.name = "period";
+    period.append(new Option("AM", "AM"), new Option("PM", "PM"));
+    const method = make("select");
+    method.name = "method";
+    for (const [value, text] of [["show_of_hands", "the presidency records each vote"],
+                                 ["electronic", "each delegation votes on its screen"],
+                                 ["without_vote", "adopt without a vote"],
+                                 ["acclamation", "adopt by acclamation"]]) method.append(new Option(text, value));
+    form.append(field("Meeting number", number), field("Date", date), field("", period), field("Vote:", method),
+                button("Open the vote", () => form.requestSubmit(), "vote-button primary"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.on.open({ number: Number(number.value), date: date.value, period: period.value, method: method.value });
+    });
+    return form;
+  }
+
+  #counts(counts) {
+    const list = make("ul", "vote-counts");
+    for (const [key, text] of [["in_favour", "In favour"], ["against", "Against"], ["abstaining", "Abstentions"],
+                               ["not_participating", "Not participating"], ["absent", "Absent"]]) {
+      const item = make("li", `vote-count count-${key}`);
+      item.append(make("strong", null, String(counts[key])), ` ${text}`);
+      list.append(item);
+    }
+    return list;
+  }
+
+  #members(board, you, presiding) {
+    const table = make("table", "vote-members");
+    for (const { member, permanent, vote } of board.members) {
+      const row = make("tr");
+      const name = make("th", null, member);
+      name.scope = "row";
+      if (permanent) name.append(make("span", "permanent", " (permanent)"));
+      const cell = make("td", vote ? `voted ${vote}` : "not-voted", vote ? LABEL[vote] : "—");
+      row.append(name, cell);
+      const mayCast = !board.closed_at && (presiding && board.method === "show_of_hands"
+        || board.method === "electronic" && you?.delegation === member);
+      if (mayCast) {
+        const actions = make("td", "vote-actions");
+        for (const [choice, text] of CHOICES) {
+          const choose = button(text, () => this.on.cast(member, choice));
+          choose.setAttribute("aria-label", `${member}: ${text}`);
+          choose.setAttribute("aria-pressed", String(vote === choice));
+          actions.append(choose);
+        }
+        row.append(actions);
+      }
+      table.append(row);
+    }
+    return table;
+  }
+
+  #closing() {
+    const form = make("form", "vote-close");
+    const number = Object.assign(make("input"), { name: "resolution", placeholder: "the next number" });
+    number.setAttribute("aria-label", "Resolution number");
+    const label = make("label", null, "Resolution number ");
+    label.append(number);
+    form.append(label, button("Close the vote", () => form.requestSubmit(), "vote-button primary"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.on.close(number.value.trim() || null);
+    });
+    return form;
+  }
+}
+
+function ordinal(n) {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? "th" : { 1: "st", 2: "nd", 3: "rd" }[n % 10] ?? "th";
+  return `${n}${suffix}`;
+}

@@ -1,0 +1,73 @@
+"""The vote through real browsers, on a server of its own (a vote is final: the other browser tests go on
+co-drafting the demo draft on theirs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.live import LiveServer
+
+LIVE_TIMEOUT = 15_000
+
+
+@pytest.fixture(scope="module")
+def vote_server(tmp_path_factory):
+    folder: Path = tmp_path_factory.mktemp("vote")
+    with LiveServer(f"sqlite:///{folder / 'vote.db'}") as server:
+        yield server
+
+
+@pytest.fixture
+def page_as(browser, vote_server):
+    contexts = []
+
+    def make(username: str):
+        context = browser.new_context(base_url=vote_server.url, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        log_in(page, username)
+        page.get_by_role("heading", name="Drafts").wait_for()
+        page.locator("table.list a").first.click()
+        expect(page.locator("#live-status")).to_contain_text("Connected", timeout=LIVE_TIMEOUT)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def test_the_presidency_records_fifteen_votes_and_every_page_shows_resolution_2482(page_as):
+    peru, presidency, kuwait = page_as("peru"), page_as("peru-presidency"), page_as("kuwait")
+    peru.once("dialog", lambda dialog: dialog.accept("in blue"))
+    peru.get_by_role("button", name="Put in blue…").click()
+    board = presidency.locator("section.vote-board")
+    expect(board.get_by_role("button", name="Open the vote")).to_be_visible(timeout=LIVE_TIMEOUT)
+    expect(kuwait.locator("section.vote-board")).to_be_hidden()  # nothing to see before the vote opens
+    board.get_by_label("Meeting number").fill("8582")
+    board.get_by_label("Date").fill("2019-07-19")  # Peru presides in July 2019
+    board.get_by_role("button", name="Open the vote").click()
+    expect(board.get_by_role("heading", name="Voting is open")).to_be_visible(timeout=LIVE_TIMEOUT)
+    expect(kuwait.locator("section.vote-board")).to_contain_text("Voting is open", timeout=LIVE_TIMEOUT)
+    assert kuwait.locator("section.vote-board button").count() == 0  # a delegate records nobody's vote
+
+    members = board.locator("table.vote-members th")
+    names = [name.split(" (permanent)")[0] for name in members.all_inner_texts()]
+    assert len(names) == 15
+    for done, name in enumerate(names, 1):
+        board.get_by_role("button", name=f"{name}: In favour").click()
+        expect(board.locator(".count-in_favour strong")).to_have_text(str(done), timeout=LIVE_TIMEOUT)
+    expect(kuwait.locator(".count-in_favour strong")).to_have_text("15", timeout=LIVE_TIMEOUT)
+    board.get_by_label("Resolution number").fill("2482 (2019)")
+    board.get_by_role("button", name="Close the vote").click()
+    for page in (peru, presidency, kuwait):
+        announcement = page.locator(".vote-announcement")
+        expect(announcement).to_have_text("There were 15 votes in favour. The draft resolution has been adopted as "
+                                          "resolution 2482 (2019).", timeout=LIVE_TIMEOUT)
+        expect(page.locator("#draft-status")).to_have_text("voted", timeout=LIVE_TIMEOUT)
+    kuwait.screenshot(path=str(SCREENSHOTS / "vote.png"), full_page=False)
+    assert presidency.locator("section.vote-board button").count() == 0  # closed: nothing more to record
