@@ -322,8 +322,12 @@ def board(session: Session, actor: User, vote_id: int) -> dict[str, Any]:
     resolution = session.scalar(select(Resolution).where(Resolution.vote_id == vote.id))
     closed = vote.closed_at is not None
     return {
-        "id": vote.id, "draft": vote.draft_id, "meeting": {"id": meeting.id, "number": meeting.number,
-                                                          "date": meeting.date.isoformat(), "period": meeting.period},
+        "id": vote.id, "draft": vote.draft_id,
+        "meeting": {"id": meeting.id, "number": meeting.number, "date": meeting.date.isoformat(),
+                    "period": meeting.period, "began": _clock(meeting.began), "ended": _clock(meeting.ended)},
+        "statements": [{"member": s.delegation.name, "speaker": s.speaker, "when": s.when, "text": s.text}
+                       for s in session.scalars(select(Statement).where(Statement.meeting_id == meeting.id)
+                                                .order_by(Statement.position))],
         "matter": vote.matter, "method": vote.method.value, "text_hash": vote.text_hash,
         "opened_at": vote.opened_at.isoformat(timespec="seconds"),
         "closed_at": vote.closed_at.isoformat(timespec="seconds") if closed else None,
@@ -335,6 +339,10 @@ def board(session: Session, actor: User, vote_id: int) -> dict[str, Any]:
         "announcement": voting.announcement(rules, outcome, resolution.number if resolution else None)
         if closed else None,
     }
+
+
+def vote_of_meeting(session: Session, meeting_id: int) -> Vote | None:
+    return session.scalar(select(Vote).where(Vote.meeting_id == meeting_id).order_by(Vote.id.desc()).limit(1))
 
 
 def vote_of(session: Session, draft_id: int) -> Vote | None:

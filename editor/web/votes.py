@@ -67,13 +67,27 @@ def create_meeting():
     return jsonify(id=meeting), 201
 
 
+def _meeting_record(meeting_id: int, change) -> dict[str, Any]:
+    """Make `change(session, user)` to the meeting's record; the pages of the draft it acts on hear the
+    vote board (which carries the meeting's times and statements) once there is a vote."""
+    def work(session, user):
+        change(session, user)
+        found = voting.vote_of_meeting(session, meeting_id)
+        return voting.board(session, user, found.id) if found else None
+
+    board = _as_user(work)
+    if board:
+        announce(board["draft"], "vote", board)
+    return board or {"meeting": meeting_id}
+
+
 @bp.post("/meetings/<int:meeting_id>/times")
 @login_required
 def meeting_times(meeting_id: int):
     data = _body(began_=str, ended_=str)
     began, ended = voting.parse_clock(data.get("began")), voting.parse_clock(data.get("ended"))
-    _as_user(lambda session, user: voting.record_times(session, user, meeting_id, began, ended) and None)
-    return jsonify(ok=True)
+    return jsonify(_meeting_record(meeting_id, lambda session, user: voting.record_times(
+        session, user, meeting_id, began, ended)))
 
 
 @bp.post("/meetings/<int:meeting_id>/statements")
@@ -81,9 +95,8 @@ def meeting_times(meeting_id: int):
 def add_statement(meeting_id: int):
     """`{member, speaker, when: "before"|"after", text}`."""
     data = _body(member=str, speaker=str, when=str, text=str)
-    position = _as_user(lambda session, user: voting.add_statement(
-        session, user, meeting_id, data["member"], data["speaker"], data["when"], data["text"]).position)
-    return jsonify(position=position), 201
+    return jsonify(_meeting_record(meeting_id, lambda session, user: voting.add_statement(
+        session, user, meeting_id, data["member"], data["speaker"], data["when"], data["text"]))), 201
 
 
 @bp.post("/meetings/<int:meeting_id>/vote")

@@ -157,6 +157,12 @@ const votes = new VoteBoard(document.querySelector("section.vote-board"), {
   async close(resolution) {
     showVote(await api(`/api/votes/${board.id}/close`, resolution ? { resolution } : {}) ?? board);
   },
+  async times(began, ended) {
+    showVote(await api(`/api/meetings/${board.meeting.id}/times`, { began, ended }) ?? board);
+  },
+  async statement(said) {
+    showVote(await api(`/api/meetings/${board.meeting.id}/statements`, said) ?? board);
+  },
 });
 let voteDrawnFor = null;
 function showVote(next) {

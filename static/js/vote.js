@@ -2,7 +2,7 @@
 // the electronic board each delegation casts its own; every page sees the tally and, once closed, the
 // announcement. No socket and no fetch here: draft.js hands over each board (GET /api/drafts/<id>/vote and
 // the `vote` event) and hears the clicks through `on.open(form)`, `on.cast(member, choice)`,
-// `on.close(resolution)`. The server decides who may do what; this only leaves out buttons one cannot use.
+// `on.close(resolution)`, `on.times(began, ended)` and `on.statement(form)`. The server decides who may do what; this only leaves out buttons one cannot use.
 
 function make(tag, className, text) {
   const element = document.createElement(tag);
@@ -51,7 +51,60 @@ export class VoteBoard {
     }
     if (board.counts) parts.push(this.#members(board, you, presiding && !closed));
     if (presiding && !closed) parts.push(this.#closing());
+    parts.push(this.#record(board, presiding));
     this.element.replaceChildren(...parts);
+  }
+
+  // The meeting's record: when it began and ended, and the statements before and after the vote.
+  #record(board, presiding) {
+    const record = make("div", "vote-record");
+    const { began, ended } = board.meeting;
+    record.append(make("h3", null, "The meeting"),
+                  make("p", "vote-times", began || ended
+                    ? `Began at ${began ?? "…"}, ended at ${ended ?? "…"}.` : "Times not recorded yet."));
+    const list = make("ol", "vote-statements");
+    for (const s of board.statements) {
+      const item = make("li");
+      item.append(make("strong", null, `${s.member}'s ${s.speaker}, ${s.when} the vote: `), s.text);
+      list.append(item);
+    }
+    if (board.statements.length) record.append(list);
+    if (!presiding) return record;
+    const times = make("form", "vote-open");
+    const clock = (label, value) => {
+      const input = Object.assign(make("input"), { type: "time", value: value ?? "" });
+      const wrap = make("label", null, `${label} `);
+      wrap.append(input);
+      return [wrap, input];
+    };
+    const [beganLabel, beganInput] = clock("Began", began);
+    const [endedLabel, endedInput] = clock("Ended", ended);
+    times.append(beganLabel, endedLabel, button("Record the times", () => times.requestSubmit()));
+    times.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.on.times(beganInput.value || null, endedInput.value || null);
+    });
+    const statement = make("form", "vote-statement");
+    const member = make("select");
+    for (const { member: name } of board.members) member.append(new Option(name, name));
+    const when = make("select");
+    when.append(new Option("after the vote", "after"), new Option("before the vote", "before"));
+    const speaker = Object.assign(make("input"), { value: "representative" });
+    const text = make("textarea");
+    text.rows = 2;
+    const labelled = (label, input) => {
+      const wrap = make("label", null, `${label} `);
+      wrap.append(input);
+      return wrap;
+    };
+    statement.append(labelled("Statement by", member), labelled("Speaker", speaker), when,
+                     labelled("Said", text), button("Record the statement", () => statement.requestSubmit()));
+    statement.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.on.statement({ member: member.value, speaker: speaker.value, when: when.value, text: text.value });
+    });
+    record.append(times, statement);
+    return record;
   }
 
   #opening() {

@@ -69,5 +69,16 @@ def test_the_presidency_records_fifteen_votes_and_every_page_shows_resolution_24
         expect(announcement).to_have_text("There were 15 votes in favour. The draft resolution has been adopted as "
                                           "resolution 2482 (2019).", timeout=LIVE_TIMEOUT)
         expect(page.locator("#draft-status")).to_have_text("voted", timeout=LIVE_TIMEOUT)
-    kuwait.screenshot(path=str(SCREENSHOTS / "vote.png"), full_page=False)
-    assert presidency.locator("section.vote-board button").count() == 0  # closed: nothing more to record
+    assert presidency.locator("section.vote-board .vote-actions").count() == 0  # closed: no vote to record
+    # The meeting's record: its times and a statement after the vote, heard by every page.
+    board.get_by_label("Began").fill("12:30")
+    board.get_by_label("Ended").fill("12:40")
+    board.get_by_role("button", name="Record the times").click()
+    expect(kuwait.locator(".vote-times")).to_have_text("Began at 12:30, ended at 12:40.", timeout=LIVE_TIMEOUT)
+    board.get_by_label("Statement by").select_option("Russian Federation")
+    board.get_by_label("Said").fill("said that today's resolution is an addition to the toolkit.")
+    board.get_by_role("button", name="Record the statement").click()
+    expect(kuwait.locator(".vote-statements li")).to_have_text(
+        "Russian Federation's representative, after the vote: said that today's resolution is an addition to the "
+        "toolkit.", timeout=LIVE_TIMEOUT)
+    kuwait.locator("section.vote-board").screenshot(path=str(SCREENSHOTS / "vote.png"))

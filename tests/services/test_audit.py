@@ -35,3 +35,25 @@ def test_a_removed_row_is_named_by_its_successor(session, database):
     session.commit()
     check = audit.verify_chain(session)
     assert check.first_bad_id == entries[2].id and "removed" in check.problem
+
+
+def test_a_ballot_changed_behind_the_records_back_is_named(session, database, runner):
+    """The seed voted through its outcome; someone turns China's recorded vote into "against" in the log
+    and deletes the close: `audit verify` names the first of them."""
+    from editor.domain.scenario import load_scenario_file
+    from editor.services.demo import DEMO_SCENARIO
+    from editor.services.scenarios import load_scenario
+
+    load_scenario(session, SYSTEM, load_scenario_file(DEMO_SCENARIO))
+    session.commit()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    ballots = session.scalars(select(AuditEntry).where(AuditEntry.action == "vote.ballot")).all()
+    assert len(ballots) == 15 and {"freeze", "open", "close"} <= {
+        a.split(".")[1] for a in session.scalars(select(AuditEntry.action))}
+    china = next(b for b in ballots if '"China"' in b.payload)
+    session.execute(text("UPDATE audit_log SET payload = :p WHERE id = :id"),
+                    {"p": china.payload.replace("in_favour", "against"), "id": china.id})
+    session.execute(text("DELETE FROM audit_log WHERE action = 'vote.close'"))
+    session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0 and f"entry {china.id}" in result.output

@@ -48,6 +48,6 @@ def test_the_presidency_records_the_vote_over_http_and_every_page_hears_the_boar
     assert kuwait.http.get(f"/api/drafts/{draft_id}/vote").get_json()["resolution"]["symbol"] == "S/RES/2482 (2019)"
     statement = presidency.http.post(f"/api/meetings/{meeting}/statements", headers=headers, json={
         "member": "Russian Federation", "speaker": "representative", "when": "after", "text": "said that ..."})
-    assert statement.status_code == 201 and statement.get_json()["position"] == 1
+    assert statement.status_code == 201 and statement.get_json()["statements"][0]["member"] == "Russian Federation"
     assert presidency.http.post(f"/api/votes/{vote}/close", json={}, headers=headers).status_code == 409
     assert presidency.http.post("/api/meetings", headers=headers, json={"body": "Security Council"}).status_code == 400
