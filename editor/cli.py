@@ -1,4 +1,4 @@
-"""Commands for the operator at the server: `flask --app wsgi user|scenario|db|audit ...`."""
+"""Commands for the operator at the server: `flask --app wsgi user|scenario|db|audit|body ...`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from editor.domain.scenario import ScenarioError, load_scenario_file
 from editor.extensions import database
 from editor.persistence import migrate
-from editor.services import accounts, audit, demo, scenarios
+from editor.services import accounts, audit, bodies, demo, scenarios
 from editor.services.errors import ServiceError
 from editor.services.permissions import SYSTEM
 
@@ -19,6 +19,7 @@ user_cli = AppGroup("user", help="Accounts.")
 scenario_cli = AppGroup("scenario", help="Scenarios (penholder-scenario/1 files).")
 db_cli = AppGroup("db", help="The database schema (Alembic migrations).")
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
+body_cli = AppGroup("body", help="The bodies: who presides in which month.")
 
 
 def _fail(message: str) -> None:
@@ -124,6 +125,20 @@ def verify() -> None:
     _fail(f"audit log broken at entry {check.first_bad_id}: {check.problem}.")
 
 
+@body_cli.command("presidency")
+@click.argument("body")
+@click.argument("month")
+@click.argument("member")
+def presidency(body: str, month: str, member: str) -> None:
+    """MEMBER presides BODY in MONTH (YYYY-MM): its presidency accounts convene meetings and run votes then."""
+    try:
+        with database().session() as session:
+            bodies.assign_presidency(session, SYSTEM, body, month, member)
+    except ServiceError as error:
+        _fail(str(error.message))
+    click.echo(f"{member} presides the {body} in {month}.")
+
+
 def init_app(app: Flask) -> None:
-    for group in (user_cli, scenario_cli, db_cli, audit_cli):
+    for group in (user_cli, scenario_cli, db_cli, audit_cli, body_cli):
         app.cli.add_command(group)

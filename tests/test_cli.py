@@ -82,3 +82,23 @@ def test_audit_verify(runner, session, seed):
     session.commit()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and f"broken at entry {third}: its content was changed" in result.output
+
+
+def test_body_presidency_sets_who_presides_in_a_month(runner, session, seed):
+    from datetime import date
+
+    from editor.persistence.models import Body
+    from editor.services import accounts, voting
+    from editor.services.permissions import SYSTEM
+
+    result = runner.invoke(args=["body", "presidency", "Security Council", "2019-08", "Poland"])
+    assert result.exit_code == 0 and "Poland presides the Security Council in 2019-08." in result.output, result.output
+    assert runner.invoke(args=["body", "presidency", "Security Council", "August", "Poland"]).exit_code == 1
+    refused = runner.invoke(args=["body", "presidency", "Security Council", "2019-09", "Narnia"])
+    assert refused.exit_code == 1 and "not a member" in refused.output
+    session.expire_all()
+    poland = accounts.create_user(session, SYSTEM, "poland-presidency", accounts.parse_role("presidency"), "Poland",
+                                  "correct horse battery")
+    body = session.scalar(select(Body))
+    meeting = voting.create_meeting(session, poland, body.name, 8600, date(2019, 8, 2), "AM", "x")
+    assert meeting.number == 8600

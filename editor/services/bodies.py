@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from editor.domain.bodies import body_rules
 from editor.persistence.models import Body, Delegation, Membership, Presidency
+from editor.services import audit
+from editor.services.errors import InvalidInput, NotFound
+from editor.services.permissions import Action, require
 
 # Distinct hues dark enough to underline text on white and to read as text (WCAG AA on white).
 PALETTE = (
@@ -62,4 +65,24 @@ def set_presidency(session: Session, body: Body, delegation: Delegation, month: 
     else:
         presidency.delegation = delegation
     session.flush()
+    return presidency
+
+
+def assign_presidency(session: Session, actor: object, body_name: str, month: str, member: str) -> Presidency:
+    """The operator records who presides the body in a month ("2026-12"): a member of it. The presidency's
+    accounts act for the body (meetings, votes) in that month only."""
+    require(session, actor, Action.ADMINISTER)
+    body = session.scalar(select(Body).where(Body.name == body_name))
+    if body is None:
+        raise NotFound(f"Unknown body {body_name!r}.")
+    try:
+        first = datetime.strptime(month, "%Y-%m").date()
+    except ValueError:
+        raise InvalidInput(f'A month is written YYYY-MM ("2026-12"), not {month!r}.') from None
+    delegation = session.scalar(select(Delegation).join(Membership, Membership.delegation_id == Delegation.id)
+                                .where(Membership.body_id == body.id, Delegation.name == member))
+    if delegation is None:
+        raise InvalidInput(f"{member} is not a member of the {body.name}.")
+    presidency = set_presidency(session, body, delegation, first)
+    audit.record(session, actor, "body.presidency", f"body:{body.id}", {"month": month, "member": member})
     return presidency

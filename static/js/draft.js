@@ -146,10 +146,11 @@ async function post(path, body) {
 // -- The vote: opened, recorded and closed by the presidency; every page hears `vote` -------------------
 let board = null;
 const votes = new VoteBoard(document.querySelector("section.vote-board"), {
-  async open({ number, date, period, method }) {
+  async open({ number, date, period, method, matter }) {
     const meeting = await api("/api/meetings", { body: article.dataset.body, number, date, period,
                                                 agenda_item: article.dataset.agendaItem, draft });
-    if (meeting) showVote(await api(`/api/meetings/${meeting.id}/vote`, { method }) ?? board);
+    const how = method === "without_vote" || method === "acclamation" ? { method } : { method, matter };
+    if (meeting) showVote(await api(`/api/meetings/${meeting.id}/vote`, how) ?? board);
   },
   async cast(member, choice) {
     showVote(await api(`/api/votes/${board.id}/ballots`, { member, choice }) ?? board);
@@ -163,7 +164,7 @@ const votes = new VoteBoard(document.querySelector("section.vote-board"), {
   async statement(said) {
     showVote(await api(`/api/meetings/${board.meeting.id}/statements`, said) ?? board);
   },
-});
+}, article.dataset.matters.split(" "));
 let voteDrawnFor = null;
 function showVote(next) {
   board = next;

@@ -23,9 +23,11 @@ const CHOICES = [["in_favour", "In favour"], ["against", "Against"], ["abstainin
 const LABEL = Object.fromEntries(CHOICES);
 
 export class VoteBoard {
-  constructor(element, on) {
+  // `matters`: what the body votes on ("substantive procedural", "other important"), the first the default.
+  constructor(element, on, matters = []) {
     this.element = element;
     this.on = on;
+    this.matters = matters;
   }
 
   // `board`: the vote (or null before one is opened); `you`: the join reply's `you`; `status`: the draft's.
@@ -127,11 +129,16 @@ export class VoteBoard {
                                  ["electronic", "each delegation votes on its screen"],
                                  ["without_vote", "adopt without a vote"],
                                  ["acclamation", "adopt by acclamation"]]) method.append(new Option(text, value));
-    form.append(field("Meeting number", number), field("Date", date), field("", period), field("Vote:", method),
-                button("Open the vote", () => form.requestSubmit(), "vote-button primary"));
+    const matter = make("select");
+    const names = { substantive: "substantive", procedural: "procedural", other: "not an important question",
+                    important: "an important question (two thirds)" };
+    for (const value of this.matters) matter.append(new Option(names[value] ?? value, value));
+    form.append(field("Meeting number", number), field("Date", date), field("", period), field("Matter", matter),
+                field("Vote:", method), button("Open the vote", () => form.requestSubmit(), "vote-button primary"));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      this.on.open({ number: Number(number.value), date: date.value, period: period.value, method: method.value });
+      this.on.open({ number: Number(number.value), date: date.value, period: period.value, method: method.value,
+                     matter: matter.value });
     });
     return form;
   }
