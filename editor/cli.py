@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import tempfile
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,9 +13,11 @@ from flask.cli import AppGroup
 from editor.domain.scenario import ScenarioError, load_scenario_file
 from editor.extensions import database
 from editor.persistence import migrate
-from editor.services import accounts, audit, bodies, demo, scenarios
+from editor.persistence.db import Database
+from editor.services import accounts, audit, bodies, demo, press, scenarios, voting
 from editor.services.errors import ServiceError
 from editor.services.permissions import SYSTEM
+from editor.web.releases import render_release
 
 user_cli = AppGroup("user", help="Accounts.")
 scenario_cli = AppGroup("scenario", help="Scenarios (penholder-scenario/1 files).")
@@ -96,6 +100,36 @@ def load(path: str, demo_mode: bool, until: str) -> None:
         click.echo(f"  {username:28} {role:14} {affiliation}")
     if not demo_mode and report.accounts:
         click.echo("Set their passwords with `flask --app wsgi user password NAME`.")
+
+
+@scenario_cli.command("run")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--format", "output", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True)
+@click.option("--database", "database_url", help="Replay into this (empty) database instead of a fresh one.")
+@click.option("--full-text", is_flag=True, help="End the release with the full text of the resolution.")
+def run(path: str, output: str, database_url: str | None, full_text: bool) -> None:
+    """Replay a scenario through the real services, from the first text to the closed vote, into a fresh
+    database of its own (or --database), and print the press release drafted from the record."""
+    try:
+        scenario = load_scenario_file(path)
+    except ScenarioError as error:
+        _fail(f"{path}: {error}")
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite:///{Path(folder) / 'scenario.db'}"
+        migrate.upgrade(url)
+        replay = Database(url)
+        try:
+            with replay.session() as session:
+                report = scenarios.load_scenario(session, SYSTEM, scenario)
+                vote = voting.vote_of(session, report.draft.id)
+                release = press.draft_for_vote(session, vote.id, full_text)
+                outcome = press.outcome_of(session, vote.id)
+        except ServiceError as error:
+            _fail(f"{path}: {error.message}")
+        finally:
+            replay.dispose()
+    click.echo(render_release(release, output, outcome), nl=False)
 
 
 @db_cli.command("upgrade")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from editor.domain import document, sync
 from editor.domain.scenario import Revision, Scenario, scenario_paragraphs
-from editor.persistence.models import Draft, Paragraph, Role, User
+from editor.persistence.models import Debate, Draft, Paragraph, Role, User
 from editor.services import accounts, audit, bodies, drafting, revisions, stages, voting
 from editor.services import sync as sync_service
 from editor.services.errors import InvalidInput
@@ -93,6 +93,10 @@ def _hold_the_meeting(session: Session, scenario: Scenario, body_name: str, draf
     meeting = voting.create_meeting(session, presidency, body_name, spec.number, spec.date, spec.period,
                                     scenario.draft.agenda_item, draft.id, spec.began, spec.ended,
                                     spec.press_release, spec.session)
+    if scenario.debate is not None:
+        debate = scenario.debate
+        meeting.debate = Debate(body_id=meeting.body_id, kind=debate.kind or "debate", date=debate.date,
+                                topic=debate.topic, press_release=debate.press_release)
 
     def statements(when: str) -> None:
         for statement in scenario.statements:
