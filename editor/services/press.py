@@ -84,3 +84,9 @@ def outcome_of(session: Session, vote_id: int) -> dict:
     t = outcome.tally
     return {"outcome": "adopted" if outcome.adopted else "not adopted",
             "counts": {"in_favour": len(t.in_favour), "against": len(t.against), "abstaining": len(t.abstaining)}}
+
+
+def resolution_text(body_name: str, snapshot: str) -> tuple[str, ...]:
+    """A resolution's text as printed, from the frozen version's snapshot it keeps."""
+    paragraphs = [Paragraph(uid, ParagraphKind(kind), level, text) for uid, kind, level, text in json.loads(snapshot)]
+    return _text(body_rules(body_name).organ_line, paragraphs)

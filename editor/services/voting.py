@@ -292,6 +292,10 @@ def _conclude(session: Session, actor: User, vote: Vote, outcome: voting.Outcome
     audit.record(session, actor, "vote.close", f"vote:{vote.id}", {
         "outcome": vote.outcome, "reasons": list(outcome.reasons), "resolution": number,
         "counts": _counts(outcome.tally), "announcement": voting.announcement(rules, outcome, number)})
+    # The press office's draft appears the moment the vote closes (imported here: releases reads votes).
+    from editor.services import releases
+
+    releases.draft_after_vote(session, vote)
     return resolution
 
 

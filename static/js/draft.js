@@ -146,9 +146,10 @@ async function post(path, body) {
 // -- The vote: opened, recorded and closed by the presidency; every page hears `vote` -------------------
 let board = null;
 const votes = new VoteBoard(document.querySelector("section.vote-board"), {
-  async open({ number, date, period, method, matter }) {
-    const meeting = await api("/api/meetings", { body: article.dataset.body, number, date, period,
-                                                agenda_item: article.dataset.agendaItem, draft });
+  async open({ number, date, period, method, matter, pressRelease }) {
+    const meeting = await api("/api/meetings", { body: article.dataset.body, number, date, period, draft,
+                                                agenda_item: article.dataset.agendaItem,
+                                                ...(pressRelease ? { press_release: pressRelease } : {}) });
     const how = method === "without_vote" || method === "acclamation" ? { method } : { method, matter };
     if (meeting) showVote(await api(`/api/meetings/${meeting.id}/vote`, how) ?? board);
   },

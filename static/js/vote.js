@@ -133,12 +133,14 @@ export class VoteBoard {
     const names = { substantive: "substantive", procedural: "procedural", other: "not an important question",
                     important: "an important question (two thirds)" };
     for (const value of this.matters) matter.append(new Option(names[value] ?? value, value));
+    const release = Object.assign(make("input"), { name: "press_release", placeholder: "SC/13893", size: 10 });
     form.append(field("Meeting number", number), field("Date", date), field("", period), field("Matter", matter),
-                field("Vote:", method), button("Open the vote", () => form.requestSubmit(), "vote-button primary"));
+                field("Vote:", method), field("Press release", release),
+                button("Open the vote", () => form.requestSubmit(), "vote-button primary"));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.on.open({ number: Number(number.value), date: date.value, period: period.value, method: method.value,
-                     matter: matter.value });
+                     matter: matter.value, pressRelease: release.value.trim() || null });
     });
     return form;
   }

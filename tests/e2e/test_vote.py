@@ -3,6 +3,7 @@ co-drafting the demo draft on theirs)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,7 @@ def test_the_presidency_records_fifteen_votes_and_every_page_shows_resolution_24
     expect(kuwait.locator("section.vote-board")).to_be_hidden()  # nothing to see before the vote opens
     board.get_by_label("Meeting number").fill("8582")
     board.get_by_label("Date").fill("2019-07-19")  # Peru presides in July 2019
+    board.get_by_label("Press release").fill("SC/13893")
     board.get_by_role("button", name="Open the vote").click()
     expect(board.get_by_role("heading", name="Voting is open")).to_be_visible(timeout=LIVE_TIMEOUT)
     expect(kuwait.locator("section.vote-board")).to_contain_text("Voting is open", timeout=LIVE_TIMEOUT)
@@ -82,3 +84,26 @@ def test_the_presidency_records_fifteen_votes_and_every_page_shows_resolution_24
         "Russian Federation's representative, after the vote: said that today's resolution is an addition to the "
         "toolkit.", timeout=LIVE_TIMEOUT)
     kuwait.locator("section.vote-board").screenshot(path=str(SCREENSHOTS / "vote.png"))
+
+
+def test_the_press_officer_edits_a_sentence_publishes_and_the_public_page_and_feed_show_it(page_as, browser,
+                                                                                         vote_server):
+    """After the vote above (same server): its release was drafted when the vote closed."""
+    officer = page_as("press-officer")
+    officer.goto("/press")
+    first = officer.locator('#release-1 textarea[name="paragraph"]').first
+    expect(first).to_have_value(re.compile("^The Security Council expressed concern today that terrorists"))
+    first.fill(first.input_value().replace("expressed concern today", "voiced grave concern today"))
+    officer.get_by_role("button", name="Save as version 2").click()
+    expect(officer.locator(".notice")).to_have_text("Version 2 saved.")
+    officer.get_by_role("button", name="Publish version 2").click()
+    expect(officer.locator(".notice")).to_have_text("Version 2 published.")
+    officer.screenshot(path=str(SCREENSHOTS / "press-office.png"), full_page=False)
+
+    public = browser.new_context(base_url=vote_server.url).new_page()  # nobody logged in
+    public.goto("/releases")
+    public.locator(".release-list a", has_text="SC/13893").click()
+    expect(public.locator("article.release p").nth(2)).to_contain_text("voiced grave concern today that terrorists")
+    public.screenshot(path=str(SCREENSHOTS / "release.png"), full_page=True)
+    feed = public.request.get("/releases/feed.atom").text()
+    assert "voiced grave concern today" in feed and "<title>SC/13893: Security Council" in feed
