@@ -340,10 +340,13 @@ def _headline(record: Record, clause: Clause | None) -> str:
         said = report(opening)
         present = opening[: len(opening) - len(said.rest)].strip() if said.rest else opening
         present = re.sub(r"^(Further|Also|Again|Once Again)\s+", "", title_case(present))
-        words = "over" if present.lower().endswith("concern") else "on"
-        if present.lower().startswith("decides"):
-            present, words = "Acts", "on"
-        action = f"{rules.name} {present} {words} {topic}"
+        rest = said.rest
+        if not rest or rest.lower().startswith("that "):  # "Expresses Concern over <the topic>"
+            action = f"{rules.name} {present} {'over' if present.lower().endswith('concern') else 'on'} {topic}"
+        else:  # "Condemns Attacks on Civilians": what the paragraph does, up to its first pause
+            what = re.split(r"[,;:]", rest, maxsplit=1)[0].split()
+            what = what[1:] if what and what[0].lower() in ("the", "a", "an") else what
+            action = f"{rules.name} {present} {title_case(' '.join(what[:9]))}"
     else:
         action = f"{rules.name} Acts on {topic}"
     if outcome.without_vote:

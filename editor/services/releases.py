@@ -110,6 +110,16 @@ def edit(session: Session, actor: User, release_id: int, headline: str, paragrap
     return _versions(session, release)[-1]
 
 
+def redraft(session: Session, actor: User, release_id: int, correction_note: str | None = None) -> Version:
+    """A new version drafted again from the record as it stands now (statements or the meeting's times
+    recorded after the close, say); the press office's edits of earlier versions are not carried over."""
+    require(session, actor, Action.EDIT_PRESS_RELEASE)
+    release = _release(session, release_id)
+    vote = session.scalar(select(Vote).where(Vote.meeting_id == release.meeting_id).order_by(Vote.id.desc()))
+    drafted = press.draft_for_vote(session, vote.id, full_text=release.resolution_id is not None)
+    return edit(session, actor, release_id, drafted.headline, list(drafted.paragraphs), correction_note)
+
+
 def publish(session: Session, actor: User, release_id: int) -> Version:
     """Publish the latest version under the release's symbol; from then on it never changes."""
     require(session, actor, Action.EDIT_PRESS_RELEASE)

@@ -36,3 +36,13 @@ def publish(release_id: int):
     session.commit()
     flash(f"Version {version.number} published.")
     return redirect(url_for("press_office.index") + f"#release-{release_id}")
+
+
+@bp.post("/<int:release_id>/redraft")
+@login_required
+def redraft(release_id: int):
+    session = db_session()
+    version = releases.redraft(session, current_user, release_id, request.form.get("correction_note"))
+    session.commit()
+    flash(f"Version {version.number} drafted again from the record.")
+    return redirect(url_for("press_office.index") + f"#release-{release_id}")

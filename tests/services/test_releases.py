@@ -64,3 +64,17 @@ def test_edited_published_and_corrected_each_version_kept_with_who_and_when(sess
     assert public.resolution == ("2482 (2019)", "S/RES/2482 (2019)")
     with pytest.raises(InvalidInput):
         releases.edit(session, officer, voted.id, "", corrected, "x")
+
+
+def test_drafted_again_from_the_record_it_has_what_was_recorded_after_the_close(session, voted):
+    from editor.persistence.models import Meeting
+    from editor.services import voting
+
+    officer, presidency = user(session, "press-officer"), user(session, "peru-presidency")
+    meeting = session.scalar(select(Meeting))
+    voting.add_statement(session, presidency, meeting.id, "China", "representative", "after",
+                         "said that his delegation had voted in favour.")
+    session.commit()
+    again = releases.redraft(session, officer, voted.id)
+    assert again.number == 2 and again.release.paragraphs[-2] == (
+        "China’s representative said that his delegation had voted in favour.")
