@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from editor.domain.scenario import load_scenario_file
 from editor.persistence.models import Draft, User
-from editor.services import scenarios
+from editor.services import bodies, scenarios
 from editor.services.permissions import SYSTEM
 
 DEMO_SCENARIO = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "sc-2482-2019.json"
@@ -28,8 +29,12 @@ def has_demo(session: Session) -> bool:
 def load_demo(session: Session) -> scenarios.LoadReport:
     """The seed's story up to the text as negotiated, still being drafted: a newcomer co-drafts it, names
     versions, puts it in blue and takes it to the vote from there."""
-    return scenarios.load_scenario(session, SYSTEM, load_scenario_file(DEMO_SCENARIO), demo_password=DEMO_PASSWORD,
-                                   until=scenarios.DRAFTING)
+    scenario = load_scenario_file(DEMO_SCENARIO)
+    report = scenarios.load_scenario(session, SYSTEM, scenario, demo_password=DEMO_PASSWORD, until=scenarios.DRAFTING)
+    # The seed's presidency presided in July 2019; in the demo it presides this month too, so that a
+    # newcomer can take the draft to the vote today.
+    bodies.assign_presidency(session, SYSTEM, scenario.body, date.today().strftime("%Y-%m"), scenario.presidency)
+    return report
 
 
 def demo_logins(session: Session) -> list[tuple[str, str, str]]:

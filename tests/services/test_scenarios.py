@@ -128,3 +128,15 @@ def test_the_seed_loaded_through_its_outcome_is_resolution_2482_with_its_meeting
     statements = session.scalars(select(Statement).order_by(Statement.position)).all()
     assert [(s.delegation.name, s.when) for s in statements][0] == ("Russian Federation", "after")
     assert audit.verify_chain(session).ok
+
+
+def test_in_the_demo_the_presidency_can_take_the_draft_to_the_vote_today(session):
+    from datetime import date
+
+    from editor.services import demo, voting
+
+    report = demo.load_demo(session)
+    presidency = session.scalar(select(User).where(User.username == "peru-presidency"))
+    meeting = voting.create_meeting(session, presidency, "Security Council", 9000, date.today(), "AM", "Threats",
+                                    report.draft.id)
+    assert meeting.draft_id == report.draft.id
