@@ -132,6 +132,17 @@ class AttributedText:
                 runs.append((piece.text, piece.inserted))
         return runs
 
+    def author_at(self, offset: int) -> Mark | None:
+        """The change that inserted the live character at `offset` (code points), or None past the end."""
+        at = 0
+        for piece in self._pieces:
+            if piece.deleted is not None:
+                continue
+            if offset < at + len(piece.text):
+                return piece.inserted
+            at += len(piece.text)
+        return None
+
     # -- changing the text -------------------------------------------------------------------------
     def apply_delta(self, delta: str, mark: Mark) -> None:
         """Apply a change as the log carries it (a diff-match-patch delta of the live text)."""

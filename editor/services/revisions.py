@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from editor.domain import document
+from editor.domain import brackets, document
 from editor.domain.draft_history import DraftHistory, ParagraphRedline, Status
 from editor.domain.revisions import Kind, Mark, Segment
 from editor.persistence.models import Delegation, Draft, NamedVersion, Revision, User
@@ -243,3 +243,23 @@ def _texts_at(session: Session, draft_id: int, seq: int) -> dict[str, str]:
     rows = session.execute(select(Revision.paragraph_uid, Revision.result).join(latest, found)
                            .where(Revision.draft_id == draft_id))
     return dict(rows.all())
+
+
+def brackets_of(session: Session, actor: User, draft_id: int) -> list[dict[str, Any]]:
+    """Every bracket left in the draft, by paragraph in order: its text, its alternatives and the
+    delegation that holds it (the one that typed its opening "[")."""
+    draft = _readable(session, actor, draft_id)
+    live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
+    refs = {n.paragraph.uid: n.ref for n in document.number_paragraphs(
+        [document.Paragraph(p.uid, p.kind, p.level, p.text) for p in live])}
+    found = [(p, b) for p in live for b in brackets.brackets(p.text)]
+    if not found:
+        return []
+    with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:
+        holders = {}
+        for paragraph, bracket in found:
+            track = tracked.tracks.get(paragraph.uid)
+            mark = track.text.author_at(bracket.start) if track and track.text.text == paragraph.text else None
+            holders[(paragraph.uid, bracket.start)] = mark.delegation if mark else None
+    return [{"paragraph": p.uid, "ref": refs.get(p.uid), "text": b.describe(), "alternatives": list(b.alternatives),
+             "closed": b.closed, "holder": holders[(p.uid, b.start)]} for p, b in found]

@@ -26,6 +26,11 @@ def put_in_blue(session: Session, actor: User, draft_id: int, name: str | None =
     if draft.status is not DraftStatus.DRAFTING:
         raise Conflict("The text is already in blue." if draft.status is DraftStatus.FROZEN
                        else "The text has been voted on.")
+    left = revisions.brackets_of(session, actor, draft.id)
+    if left:
+        listed = "; ".join(f"{b['ref']} {b['text']}" + (f" ({b['holder']})" if b["holder"] else "") for b in left)
+        raise Conflict(f"The text still has {len(left)} bracket{'s' if len(left) > 1 else ''}: {listed}. "
+                       "Resolve them before it goes in blue.")
     taken = set(session.scalars(select(NamedVersion.name).where(NamedVersion.draft_id == draft.id)))
     if not name or not name.strip():
         name = next(f"{IN_BLUE} ({n})" if n > 1 else IN_BLUE for n in range(1, len(taken) + 2)

@@ -86,6 +86,14 @@ def reopen(draft_id: int):
     return jsonify(draft=draft_id, status="drafting")
 
 
+@bp.get("/drafts/<int:draft_id>/brackets")
+@login_required
+def brackets(draft_id: int):
+    """Every bracket left in the text, by paragraph: `paragraph`, `ref`, `text`, `alternatives`, `closed`,
+    `holder` (the delegation that typed its opening "[")."""
+    return jsonify(brackets=revisions.brackets_of(db_session(), current_user, draft_id))
+
+
 @bp.get("/drafts/<int:draft_id>/compare")
 @login_required
 def compare(draft_id: int):

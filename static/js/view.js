@@ -236,8 +236,11 @@ export class DraftView {
 
   #update(element, paragraph, { label, ref }, index) {
     const { kind, level, text } = paragraph;
-    element.className = `para ${kind} level-${level}`;
+    // A paragraph with square brackets left is not agreed yet (the brackets are characters of its text).
+    const bracketed = /[[\]]/.test(text);
+    element.className = `para ${kind} level-${level}${bracketed ? " bracketed" : ""}`;
     Object.assign(element.dataset, { kind, level, ref });
+    element.title = bracketed ? "Bracketed: not agreed yet" : "";
     let number = element.querySelector(".num");
     if (label && !number) {
       number = make("span", "num");

@@ -81,3 +81,17 @@ def test_once_a_vote_is_opened_the_text_stays_in_blue(session, seed):
     with pytest.raises(Conflict, match="vote"):
         stages.reopen(session, peru, draft_id)
     assert sync_service.load_draft(session, draft_id).status is DraftStatus.FROZEN
+
+
+def test_a_text_with_brackets_cannot_go_in_blue_and_the_refusal_names_them(session, seed):
+    draft_id = seed["draft_id"]
+    edit(session, draft_id, "france", 5, lambda text: text.replace("Encourages States", "[Encourages/Urges] States"))
+    with pytest.raises(Conflict) as refused:
+        stages.put_in_blue(session, user(session, "peru"), draft_id)
+    assert "1 bracket: OP3 [Encourages/Urges] (France)" in str(refused.value.message)
+    session.rollback()
+    assert revisions.brackets_of(session, user(session, "kuwait"), draft_id)[0]["alternatives"] == [
+        "Encourages", "Urges"]
+    edit(session, draft_id, "peru", 5, lambda text: text.replace("[Encourages/Urges] States", "Encourages States"))
+    session.expire_all()  # the edit went through plain statements, as the committer writes
+    assert stages.put_in_blue(session, user(session, "peru"), draft_id).name == "in blue"

@@ -117,3 +117,11 @@ def test_history_and_text_at_a_point_are_open_to_readers_only(app, logged_in, se
     support.login(client, "watcher", PASSWORD)
     for path in ("history", "text", "redline", "compare", "versions"):
         assert client.get(f"/api/drafts/{seed['draft_id']}/{path}").status_code == 403, path
+
+
+def test_the_brackets_left_in_the_text_with_their_holders(logged_in, seed, session):
+    from tests.services.test_revisions import edit
+
+    edit(session, seed["draft_id"], "germany", 4, lambda text: "[Firmly] " + text)
+    found = logged_in("kuwait").get(f"/api/drafts/{seed['draft_id']}/brackets").get_json()["brackets"]
+    assert [(b["ref"], b["text"], b["holder"]) for b in found] == [("OP2", "[Firmly]", "Germany")]
