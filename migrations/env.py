@@ -51,9 +51,22 @@ def run_migrations_online() -> None:
     engine = make_engine(_url())
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # Batch mode copies a table, drops the old one and renames the copy: with foreign keys
+                # enforced, dropping a table others refer to fails (or cascades). The pragma is a no-op
+                # inside a transaction, so it is set before; the check after names any row left dangling.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()  # end the transaction that statement began: the migrations run in theirs
             _configure(connection=connection)
             with context.begin_transaction():
                 context.run_migrations()
+            if sqlite:
+                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+                if dangling:
+                    raise RuntimeError(f"the migration left rows whose references are gone: {dangling[:5]}")
     finally:
         engine.dispose()
 
