@@ -90,6 +90,11 @@ def decide(session: Session, actor: Actor, action: Action, target: Any = None, o
             return readable
         if user.role not in DELEGATION_ROLES:
             return Decision(False, "Only delegates of member States edit drafts.")
+        if target.status is DraftStatus.UNDER_SILENCE:
+            return Decision(False, "The text is under silence: no edit is accepted until the deadline passes or "
+                                   "a delegation breaks silence.")
+        if target.status is DraftStatus.VOTED:
+            return Decision(False, "The text has been voted on: no edit is accepted.")
         if target.status is not DraftStatus.DRAFTING:
             return Decision(False, 'The text is frozen ("in blue"): no edit is accepted.')
         return ALLOW

@@ -1,21 +1,150 @@
-"""Where a draft stands: being drafted, or "in blue" (frozen, the text the vote will be on). The penholder
-puts it in blue and may reopen it until a vote is opened on it; each move is a line of the audit log.
+"""Where a draft stands, and the moves that take it on (the rules: `editor.domain.stages`): the penholder
+puts it under silence until a deadline, any member's delegation may break silence before it (naming the
+paragraphs it objects to, and why), and an agreed text without brackets goes "in blue", from which the
+penholder may take it back until a vote is opened. Each move is a line of the audit log.
 
-Putting a text in blue must fall between two keystrokes, never across one: callers run it on the
-committer (`Committer.run`), in order with every edit."""
+A move must fall between two keystrokes, never across one: callers run it on the committer
+(`Committer.run`), in order with every edit."""
 
 from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from editor.persistence.models import DraftStatus, NamedVersion, User, Vote
+from editor.domain import stages
+from editor.domain.brackets import brackets
+from editor.domain.document import Paragraph as DomainParagraph
+from editor.domain.document import number_paragraphs
+from editor.persistence.models import Draft, DraftStatus, NamedVersion, Role, Silence, User, Vote, utcnow
 from editor.services import audit, revisions
-from editor.services.errors import Conflict
+from editor.services.errors import Conflict, InvalidInput, PermissionDenied
 from editor.services.permissions import Action, require
 from editor.services.sync import load_draft
 
 IN_BLUE = "in blue"
+MAX_REASON = 2_000
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    """A time read back from the database, in UTC (SQLite returns it without its zone)."""
+    return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _running_silence(session: Session, draft: Draft) -> Silence | None:
+    if draft.status is not DraftStatus.UNDER_SILENCE:
+        return None
+    return session.scalar(select(Silence).where(Silence.draft_id == draft.id).order_by(Silence.id.desc()).limit(1))
+
+
+def _standing(session: Session, draft: Draft) -> stages.Standing:
+    silence = _running_silence(session, draft)
+    left = sum(len(brackets(p.text)) for p in draft.paragraphs if p.deleted_at is None)
+    voted_on = session.scalar(select(Vote.id).where(Vote.draft_id == draft.id).limit(1)) is not None
+    return stages.Standing(draft.status.value, _aware(silence.deadline) if silence else None,
+                           bool(silence and silence.broken_at), left, voted_on)
+
+
+def _move(session: Session, draft: Draft, move: str, deadline: datetime | None = None) -> None:
+    """Refuse the move with the rules' reason (and the brackets by paragraph when they are the reason)."""
+    try:
+        stages.check(_standing(session, draft), move, utcnow(), deadline)
+    except stages.StageError as error:
+        message = str(error)
+        if "brackets" in message:
+            message = _brackets_refusal(session, draft, move)
+        raise Conflict(message) from None
+
+
+def _brackets_refusal(session: Session, draft: Draft, move: str) -> str:
+    left = revisions.brackets_of(session, None, draft.id, check=False)
+    listed = "; ".join(f"{b['ref']} {b['text']}" + (f" ({b['holder']})" if b["holder"] else "") for b in left)
+    where = "in blue" if move == stages.IN_BLUE else "under silence"
+    return (f"The text still has {len(left)} bracket{'s' if len(left) > 1 else ''}: {listed}. "
+            f"Resolve them before it goes {where}.")
+
+
+def put_under_silence(session: Session, actor: User, draft_id: int, deadline: datetime) -> Silence:
+    """The penholder puts the text under silence until `deadline` (with its time zone): it is frozen
+    meanwhile, and agreed if nobody breaks silence before the deadline."""
+    draft = load_draft(session, draft_id, lock=True)
+    require(session, actor, Action.HOLD_PEN, draft)
+    _move(session, draft, stages.SILENCE, deadline)
+    deadline = deadline.astimezone(UTC)
+    silence = Silence(draft_id=draft.id, started_by_id=actor.id, deadline=deadline)
+    session.add(silence)
+    draft.status = DraftStatus.UNDER_SILENCE
+    session.flush()
+    audit.record(session, actor, "draft.silence", f"draft:{draft.id}",
+                 {"deadline": deadline.isoformat(), "seq": draft.version})
+    return silence
+
+
+def break_silence(session: Session, actor: User, draft_id: int, paragraphs: list[str], reason: str) -> Silence:
+    """A member's delegation breaks silence before the deadline, on these paragraphs (ids or refs such as
+    "OP3") and for this reason: the text goes back to negotiation with the objection shown."""
+    draft = load_draft(session, draft_id, lock=True)
+    require(session, actor, Action.READ_DRAFT, draft)
+    if actor.delegation_id is None or actor.role not in (Role.DELEGATE, Role.PENHOLDER):
+        raise PermissionDenied("A member's delegation breaks silence, from its own account.")
+    _move(session, draft, stages.BREAK)
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > MAX_REASON:
+        raise InvalidInput(f"Breaking silence says why (up to {MAX_REASON:,} characters).")
+    uids = _paragraph_ids(draft, paragraphs)
+    silence = _running_silence(session, draft)
+    silence.broken_at, silence.broken_by_id, silence.broken_by_delegation_id = utcnow(), actor.id, actor.delegation_id
+    silence.paragraphs, silence.reason = json.dumps(uids), reason
+    draft.status = DraftStatus.DRAFTING
+    session.flush()
+    audit.record(session, actor, "draft.silence.broken", f"draft:{draft.id}",
+                 {"paragraphs": uids, "reason": reason, "delegation": actor.delegation.name})
+    return silence
+
+
+def _paragraph_ids(draft: Draft, named: list[str]) -> list[str]:
+    live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
+    numbered = number_paragraphs([DomainParagraph(p.uid, p.kind, p.level, p.text) for p in live])
+    by_name = {n.paragraph.uid: n.paragraph.uid for n in numbered} | {n.ref: n.paragraph.uid for n in numbered}
+    unknown = [name for name in named if name not in by_name]
+    if not named or unknown:
+        raise InvalidInput("Name the paragraphs objected to (OP3, PP2 ...)"
+                           + (f"; there is no {', '.join(unknown)}." if unknown else "."))
+    return list(dict.fromkeys(by_name[name] for name in named))
+
+
+def silence_of(session: Session, draft: Draft) -> dict[str, Any] | None:
+    """The draft's last silence procedure: its deadline, whether it runs, passed or was broken, and the
+    objection that broke it (paragraphs by their number today, the delegation, the reason)."""
+    silence = session.scalar(select(Silence).where(Silence.draft_id == draft.id).order_by(Silence.id.desc()).limit(1))
+    if silence is None:
+        return None
+    deadline = _aware(silence.deadline)
+    if silence.broken_at:
+        state = "broken"
+    elif draft.status is DraftStatus.UNDER_SILENCE:
+        state = "passed" if utcnow() >= deadline else "running"
+    else:
+        state = "passed"
+    out: dict[str, Any] = {"deadline": deadline.isoformat(), "state": state}
+    if silence.broken_at:
+        live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
+        refs = {n.paragraph.uid: n.ref for n in number_paragraphs(
+            [DomainParagraph(p.uid, p.kind, p.level, p.text) for p in live])}
+        uids = json.loads(silence.paragraphs or "[]")
+        out["objection"] = {"delegation": silence.broken_by_delegation.name if silence.broken_by_delegation else None,
+                            "paragraphs": [{"id": uid, "ref": refs.get(uid)} for uid in uids],
+                            "reason": silence.reason, "at": _aware(silence.broken_at).isoformat()}
+    return out
+
+
+def stage_of(session: Session, draft: Draft) -> dict[str, Any]:
+    """Where the draft stands, for the draft page and the home page."""
+    standing = _standing(session, draft)
+    return {"status": draft.status.value, "stage": standing.stage(utcnow()), "silence": silence_of(session, draft)}
 
 
 def put_in_blue(session: Session, actor: User, draft_id: int, name: str | None = None) -> NamedVersion:
@@ -23,14 +152,7 @@ def put_in_blue(session: Session, actor: User, draft_id: int, name: str | None =
     the hash of its content. From then on every edit is refused."""
     draft = load_draft(session, draft_id, lock=True)
     require(session, actor, Action.HOLD_PEN, draft)
-    if draft.status is not DraftStatus.DRAFTING:
-        raise Conflict("The text is already in blue." if draft.status is DraftStatus.FROZEN
-                       else "The text has been voted on.")
-    left = revisions.brackets_of(session, actor, draft.id)
-    if left:
-        listed = "; ".join(f"{b['ref']} {b['text']}" + (f" ({b['holder']})" if b["holder"] else "") for b in left)
-        raise Conflict(f"The text still has {len(left)} bracket{'s' if len(left) > 1 else ''}: {listed}. "
-                       "Resolve them before it goes in blue.")
+    _move(session, draft, stages.IN_BLUE)
     taken = set(session.scalars(select(NamedVersion.name).where(NamedVersion.draft_id == draft.id)))
     if not name or not name.strip():
         name = next(f"{IN_BLUE} ({n})" if n > 1 else IN_BLUE for n in range(1, len(taken) + 2)
@@ -43,12 +165,9 @@ def put_in_blue(session: Session, actor: User, draft_id: int, name: str | None =
 
 
 def reopen(session: Session, actor: User, draft_id: int) -> None:
-    """Take the text out of blue, back to drafting: the penholder only, and only before a vote is opened."""
+    """Take the text out of blue, back to negotiation: the penholder only, and only before a vote is opened."""
     draft = load_draft(session, draft_id, lock=True)
     require(session, actor, Action.HOLD_PEN, draft)
-    if draft.status is not DraftStatus.FROZEN:
-        raise Conflict("The text is not in blue: there is nothing to reopen.")
-    if session.scalar(select(Vote.id).where(Vote.draft_id == draft.id).limit(1)) is not None:
-        raise Conflict("A vote has been opened on this text: it can no longer be reopened.")
+    _move(session, draft, stages.REOPEN)
     draft.status = DraftStatus.DRAFTING
     audit.record(session, actor, "draft.unfreeze", f"draft:{draft.id}", {"seq": draft.version})

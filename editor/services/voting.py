@@ -176,8 +176,8 @@ def _draft_of(session: Session, meeting: Meeting) -> Draft:
     if meeting.draft_id is None:
         raise InvalidInput("This meeting acts on no draft.")
     draft = session.scalar(select(Draft).where(Draft.id == meeting.draft_id).with_for_update())
-    if draft.status is DraftStatus.DRAFTING:
-        raise Conflict('The text is still being drafted: the penholder puts it "in blue" before the vote.')
+    if draft.status in (DraftStatus.DRAFTING, DraftStatus.UNDER_SILENCE):
+        raise Conflict('The text is still being negotiated: the penholder puts it "in blue" before the vote.')
     if draft.status is DraftStatus.VOTED or session.scalar(select(Vote.id).where(Vote.draft_id == draft.id)):
         raise Conflict("This text has already been put to the vote.")
     return draft

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
@@ -74,6 +76,49 @@ def freeze(draft_id: int):
         stages.put_in_blue(session, session.get(User, user_id), draft_id, data.get("name"))))
     announce_status(draft_id, "frozen")
     return jsonify(summary), 201
+
+
+@bp.get("/drafts/<int:draft_id>/stage")
+@login_required
+def stage(draft_id: int):
+    """Where the draft stands: `status`, `stage` in words, and its last `silence` (deadline, state, the
+    objection that broke it)."""
+    session = db_session()
+    view = drafting.get_draft(session, current_user, draft_id)
+    return jsonify(stages.stage_of(session, view.draft))
+
+
+@bp.post("/drafts/<int:draft_id>/silence")
+@login_required
+def silence(draft_id: int):
+    """The penholder puts the text under silence: `{"deadline": "2019-07-16T12:00:00-04:00"}` (ISO 8601,
+    with its time zone)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or set(data) != {"deadline"} or not isinstance(data["deadline"], str):
+        raise InvalidInput('Send {"deadline": "YYYY-MM-DDTHH:MM+HH:MM"}.')
+    try:
+        deadline = datetime.fromisoformat(data["deadline"])
+    except ValueError:
+        raise InvalidInput("The deadline is a date and a time in ISO 8601, with its time zone.") from None
+    user_id = current_user.id
+    on_committer(lambda session: stages.put_under_silence(session, session.get(User, user_id), draft_id, deadline))
+    announce_status(draft_id, "under_silence")
+    return jsonify(stages.stage_of(db_session(), drafting.get_draft(db_session(), current_user, draft_id).draft)), 201
+
+
+@bp.post("/drafts/<int:draft_id>/break-silence")
+@login_required
+def break_silence(draft_id: int):
+    """A delegation breaks silence: `{"paragraphs": ["OP3"], "reason": "..."}`."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or set(data) != {"paragraphs", "reason"} or not isinstance(data["reason"], str) \
+            or not isinstance(data["paragraphs"], list) or not all(isinstance(p, str) for p in data["paragraphs"]):
+        raise InvalidInput('Send {"paragraphs": ["OP3", ...], "reason": "..."}.')
+    user_id = current_user.id
+    on_committer(lambda session: stages.break_silence(session, session.get(User, user_id), draft_id,
+                                                      data["paragraphs"][:50], data["reason"]))
+    announce_status(draft_id, "drafting")
+    return jsonify(stages.stage_of(db_session(), drafting.get_draft(db_session(), current_user, draft_id).draft))
 
 
 @bp.post("/drafts/<int:draft_id>/reopen")

@@ -143,6 +143,62 @@ async function post(path, body) {
   return (await api(`/api/drafts/${draft}/${path}`, body)) !== null;
 }
 
+// -- Silence: the penholder puts the text under silence until a deadline; a delegation may break it -------
+let stage = null;
+const silenceButton = document.getElementById("put-under-silence");
+silenceButton.addEventListener("click", async () => {
+  const when = prompt("Under silence until (date and time, your time zone: YYYY-MM-DD HH:MM):");
+  if (!when) return;
+  const deadline = new Date(when.trim().replace(" ", "T"));
+  if (Number.isNaN(deadline.getTime())) {
+    problem({ code: "bad_request", message: "The deadline is a date and a time: YYYY-MM-DD HH:MM." });
+    return;
+  }
+  if (await post("silence", { deadline: deadline.toISOString() })) loadStage();
+});
+const breakButton = document.getElementById("break-silence");
+breakButton.addEventListener("click", async () => {
+  const paragraphs = prompt("Break silence on which paragraphs? (OP3, PP2 ...)");
+  if (!paragraphs) return;
+  const reason = prompt("Why? (shown to every delegation)");
+  if (!reason) return;
+  const named = paragraphs.split(/[\s,;]+/).filter(Boolean);
+  if (await post("break-silence", { paragraphs: named, reason })) loadStage();
+});
+async function loadStage() {
+  const response = await fetch(`/api/drafts/${draft}/stage`, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  stage = await response.json();
+  showStage();
+}
+function showStage() {
+  show();
+  const note = document.getElementById("stage-note");
+  const silence = stage?.silence;
+  let text = "";
+  if (stage?.stage === "under silence") {
+    text = `Under silence until ${new Date(silence.deadline).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}`;
+  } else if (stage?.stage === "agreed") {
+    text = "Silence passed unbroken: the text is agreed";
+  } else if (stage?.stage === "negotiation" && silence?.state === "broken") {
+    const { delegation, paragraphs, reason } = silence.objection;
+    text = `${delegation} broke silence on ${paragraphs.map((p) => p.ref ?? "a deleted paragraph").join(", ")}: ${reason}`;
+  }
+  note.textContent = text;
+  note.hidden = !text;
+}
+// The paragraphs objected to carry the objection until the next silence (after every redraw of the text).
+function markObjections() {
+  const silence = stage?.silence;
+  const objected = stage?.stage === "negotiation" && silence?.state === "broken" ? silence.objection : null;
+  for (const element of article.querySelectorAll(".para")) {
+    const hit = objected?.paragraphs.some((p) => p.id === element.dataset.uid);
+    element.classList.toggle("objected", Boolean(hit));
+    if (hit) element.dataset.objection = `${objected.delegation}: ${objected.reason}`;
+    else delete element.dataset.objection;
+  }
+}
+
 // -- The vote: opened, recorded and closed by the presidency; every page hears `vote` -------------------
 let board = null;
 const votes = new VoteBoard(document.querySelector("section.vote-board"), {
@@ -258,6 +314,7 @@ socket.on("status", (message) => {
   if (message.draft !== draft) return;
   status = message.status;
   show();
+  loadStage();
 });
 socket.on("error", (error) => {
   // A refused edit comes back in its reply, and the replica reports it; anything else is shown here.
@@ -280,6 +337,7 @@ async function join() {
   you = reply.you;
   status = reply.status;
   loadVote();
+  loadStage();
   if (replica === null) {
     replica = new Replica(client, reply);
     replica.receive(early); // what the text already holds is skipped
@@ -345,8 +403,12 @@ function problem(error) {
 function show() {
   const canEdit = Boolean(you?.can_edit) && status === "drafting";
   if (replica) view.render(replica.document(), canEdit);
+  markObjections();
   nameButton.hidden = !you?.can_review;
-  blueButton.hidden = !you?.can_review || status !== "drafting";
+  blueButton.hidden = !you?.can_review || !(status === "drafting" || stage?.stage === "agreed");
+  silenceButton.hidden = !you?.can_review || status !== "drafting";
+  breakButton.hidden = !you?.delegation || !["delegate", "penholder"].includes(you?.role)
+    || stage?.stage !== "under silence";
   reopenButton.hidden = !you?.can_review || status !== "frozen";
   article.classList.toggle("in-blue", status === "frozen");
   if (`${status}/${you?.role}` !== voteDrawnFor) showVote(board);  // not at every keystroke: it has a form
@@ -361,7 +423,8 @@ function show() {
     line = pending ? `Offline — ${pending} pending edit${pending === 1 ? "" : "s"}` : "Offline";
   } else if (!joined) line = "Connecting…";
   else line = pending ? "Syncing…" : "Connected";
-  const why = { frozen: "In blue: the text is frozen for the vote, no edit is accepted",
+  const why = { under_silence: "Under silence: no edit is accepted",
+                frozen: "In blue: the text is frozen for the vote, no edit is accepted",
                 voted: "Voted on: the text is final" }[status] ?? (status ? `${status}: read only` : "");
   view.status(status && status !== "drafting" ? `${line} · ${why}` : line);
   if (replica && replica.problems.length !== shownProblems) {

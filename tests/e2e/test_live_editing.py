@@ -293,3 +293,25 @@ def test_the_penholder_puts_the_text_in_blue_and_every_page_stops_editing_until_
     expect(germany.locator("#live-status")).to_have_text("Connected", timeout=LIVE_TIMEOUT)
     type_at(germany, "OP2", "end", " Again.")
     expect(operative(peru, "OP2").locator(".text")).to_contain_text("Again.", timeout=LIVE_TIMEOUT)
+
+
+def test_silence_freezes_every_page_until_france_breaks_it_on_op3_and_both_pages_show_the_objection(new_page):
+    import datetime as dt
+
+    peru, france = open_draft(new_page, "peru"), open_draft(new_page, "france")
+    tomorrow = (dt.datetime.now() + dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    peru.once("dialog", lambda dialog: dialog.accept(tomorrow))
+    peru.get_by_role("button", name="Put under silence…").click()
+    for page in (peru, france):
+        expect(page.locator("#stage-note")).to_contain_text("Under silence until", timeout=LIVE_TIMEOUT)
+        expect(page.locator("#live-status")).to_contain_text("Under silence: no edit is accepted")
+        expect(operative(page, "OP3").locator(".text")).to_have_attribute("contenteditable", "false")
+    answers = iter(["OP3", "Encourage is too weak: we want urges."])
+    france.on("dialog", lambda dialog: dialog.accept(next(answers)))
+    france.get_by_role("button", name="Break silence…").click()
+    for page in (peru, france):
+        expect(page.locator("#stage-note")).to_have_text(
+            "France broke silence on OP3: Encourage is too weak: we want urges.", timeout=LIVE_TIMEOUT)
+        expect(operative(page, "OP3")).to_have_class(re.compile(r"\bobjected\b"))
+        expect(operative(page, "OP3").locator(".text")).to_have_attribute("contenteditable", "plaintext-only")
+    france.screenshot(path=str(SCREENSHOTS / "silence-broken.png"), full_page=False)

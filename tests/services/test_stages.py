@@ -11,7 +11,7 @@ from sqlalchemy import select
 from editor.persistence.models import AuditEntry, Body, Draft, DraftStatus, Meeting, User, Vote, VoteMethod
 from editor.services import audit, revisions, stages
 from editor.services import sync as sync_service
-from editor.services.errors import Conflict, PermissionDenied
+from editor.services.errors import Conflict, InvalidInput, PermissionDenied
 from tests.services.test_revisions import edit
 
 
@@ -95,3 +95,62 @@ def test_a_text_with_brackets_cannot_go_in_blue_and_the_refusal_names_them(sessi
     edit(session, draft_id, "peru", 5, lambda text: text.replace("[Encourages/Urges] States", "Encourages States"))
     session.expire_all()  # the edit went through plain statements, as the committer writes
     assert stages.put_in_blue(session, user(session, "peru"), draft_id).name == "in blue"
+
+
+def test_silence_freezes_the_text_and_a_delegation_breaks_it_on_op3_with_its_reason(session, seed):
+    from datetime import UTC, datetime, timedelta
+
+    draft_id, peru = seed["draft_id"], user(session, "peru")
+    deadline = datetime.now(UTC) + timedelta(hours=24)
+    with pytest.raises(PermissionDenied):
+        stages.put_under_silence(session, user(session, "france"), draft_id, deadline)
+    with pytest.raises(Conflict, match="in the future"):
+        stages.put_under_silence(session, peru, draft_id, datetime.now(UTC) - timedelta(minutes=1))
+    stages.put_under_silence(session, peru, draft_id, deadline)
+    session.commit()
+    draft = session.get(Draft, draft_id)
+    assert stages.stage_of(session, draft)["stage"] == "under silence"
+    with pytest.raises(AssertionError, match="under silence"):  # every edit refused, with why
+        edit(session, draft_id, "france", 5, lambda text: text + " (late)")
+    session.rollback()
+    with pytest.raises(Conflict, match="under silence until"):
+        stages.put_in_blue(session, peru, draft_id)
+    with pytest.raises(PermissionDenied):  # the presidency's account is not a delegation's voice here
+        stages.break_silence(session, user(session, "peru-presidency"), draft_id, ["OP3"], "No.")
+    with pytest.raises(InvalidInput, match="OP99"):
+        stages.break_silence(session, user(session, "france"), draft_id, ["OP99"], "No.")
+    stages.break_silence(session, user(session, "france"), draft_id, ["OP3"], "Encourage is too weak.")
+    session.commit()
+    state = stages.stage_of(session, session.get(Draft, draft_id))
+    assert (state["stage"], state["silence"]["state"]) == ("negotiation", "broken")
+    assert state["silence"]["objection"]["delegation"] == "France"
+    assert [p["ref"] for p in state["silence"]["objection"]["paragraphs"]] == ["OP3"]
+    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("draft.silence%"))).all()
+    assert actions == ["draft.silence", "draft.silence.broken"]
+
+
+def test_a_silence_that_passes_unbroken_leaves_the_text_agreed_and_it_may_go_in_blue(session, seed):
+    from datetime import UTC, datetime, timedelta
+
+    from editor.persistence.models import Silence
+
+    draft_id, peru = seed["draft_id"], user(session, "peru")
+    silence = stages.put_under_silence(session, peru, draft_id, datetime.now(UTC) + timedelta(hours=1))
+    session.commit()
+    silence.deadline = datetime.now(UTC) - timedelta(seconds=1)  # the clock moves on
+    session.commit()
+    assert stages.stage_of(session, session.get(Draft, draft_id))["stage"] == "agreed"
+    with pytest.raises(Conflict, match="agreed"):
+        stages.break_silence(session, user(session, "france"), draft_id, ["OP3"], "Too late.")
+    assert stages.put_in_blue(session, peru, draft_id).name == "in blue"
+    assert session.scalar(select(Silence.broken_at)) is None
+
+
+def test_a_bracketed_text_cannot_go_under_silence(session, seed):
+    from datetime import UTC, datetime, timedelta
+
+    edit(session, seed["draft_id"], "germany", 4, lambda text: "[Firmly] " + text)
+    session.expire_all()
+    with pytest.raises(Conflict, match=r"OP2 \[Firmly\] \(Germany\). Resolve them before it goes under silence"):
+        stages.put_under_silence(session, user(session, "peru"), seed["draft_id"],
+                                 datetime.now(UTC) + timedelta(hours=1))

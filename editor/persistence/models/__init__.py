@@ -13,6 +13,7 @@ from editor.persistence.models.drafts import (
     ParagraphKind,
     Revision,
     RevisionKind,
+    Silence,
     Sponsor,
     SponsorStatus,
 )
@@ -32,6 +33,6 @@ __all__ = [
     "AuditEntry", "Ballot", "Body", "Choice", "Debate", "Delegation", "Draft", "DraftStatus", "HistorySnapshot",
     "Meeting",
     "Membership", "NamedVersion", "Paragraph", "ParagraphKind", "Presidency", "PressRelease",
-    "PressReleaseVersion", "Resolution", "Revision", "RevisionKind", "Role", "Sponsor", "SponsorStatus",
+    "PressReleaseVersion", "Resolution", "Revision", "RevisionKind", "Role", "Silence", "Sponsor", "SponsorStatus",
     "Statement", "User", "Vote", "VoteMethod", "utcnow",
 ]

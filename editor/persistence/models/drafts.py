@@ -19,6 +19,7 @@ from editor.persistence.models.bodies import Body, Delegation
 
 class DraftStatus(str, enum.Enum):
     DRAFTING = "drafting"
+    UNDER_SILENCE = "under_silence"
     FROZEN = "frozen"
     VOTED = "voted"
 
@@ -144,6 +145,27 @@ class Revision(Base):
 
     user: Mapped[Optional[User]] = relationship()
     delegation: Mapped[Optional[Delegation]] = relationship()
+
+
+class Silence(Base):
+    """A silence procedure: the text frozen until `deadline`; broken by a delegation before it (naming
+    the paragraphs it objects to, and why), or passed unbroken: then the text is agreed."""
+
+    __tablename__ = "silences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    deadline: Mapped[datetime] = mapped_column(Timestamp)
+    broken_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    broken_by_delegation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("delegations.id"))
+    broken_at: Mapped[Optional[datetime]] = mapped_column(Timestamp)
+    # The paragraphs objected to (ids) and the reason, as the breaking delegation gave them.
+    paragraphs: Mapped[Optional[str]] = mapped_column(Text)
+    reason: Mapped[Optional[str]] = mapped_column(Text)
+
+    broken_by_delegation: Mapped[Optional[Delegation]] = relationship()
 
 
 class HistorySnapshot(Base):
