@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from editor.extensions import db_session
 from editor.persistence.models import User
 from editor.realtime import announce_status, on_committer
-from editor.services import drafting, revisions, stages
+from editor.services import drafting, revisions, sponsors, stages
 from editor.services.errors import InvalidInput
 from editor.web.serialize import draft_detail, draft_summary, version_summary
 
@@ -119,6 +119,34 @@ def break_silence(draft_id: int):
                                                       data["paragraphs"][:50], data["reason"]))
     announce_status(draft_id, "drafting")
     return jsonify(stages.stage_of(db_session(), drafting.get_draft(db_session(), current_user, draft_id).draft))
+
+
+@bp.get("/drafts/<int:draft_id>/sponsors")
+@login_required
+def sponsors_list(draft_id: int):
+    """Every delegation asked to co-sponsor, with its `status`: sponsor, invited, declined, withdrawn."""
+    return jsonify(sponsors=sponsors.sponsors_of(db_session(), current_user, draft_id))
+
+
+@bp.post("/drafts/<int:draft_id>/sponsors")
+@login_required
+def sponsors_change(draft_id: int):
+    """`{"invite": "France"}` (the penholder), or `{"answer": "consent" | "decline" | "withdraw"}` (a
+    delegation, for itself)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or len(data) != 1 or not all(isinstance(v, str) for v in data.values()) \
+            or not set(data) <= {"invite", "answer"} or data.get("answer", "consent") not in ("consent", "decline",
+                                                                                             "withdraw"):
+        raise InvalidInput('Send {"invite": "<member>"} or {"answer": "consent" | "decline" | "withdraw"}.')
+    session = db_session()
+    if "invite" in data:
+        sponsors.invite(session, current_user, draft_id, data["invite"])
+    elif data["answer"] == "withdraw":
+        sponsors.withdraw(session, current_user, draft_id)
+    else:
+        sponsors.answer(session, current_user, draft_id, data["answer"] == "consent")
+    session.commit()
+    return jsonify(sponsors=sponsors.sponsors_of(session, current_user, draft_id))
 
 
 @bp.post("/drafts/<int:draft_id>/reopen")

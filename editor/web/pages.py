@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from editor.extensions import db_session
-from editor.services import drafting, meetings, revisions
+from editor.services import drafting, meetings, revisions, stages
 
 bp = Blueprint("pages", __name__)
 
@@ -15,9 +15,11 @@ bp = Blueprint("pages", __name__)
 @login_required
 def home():
     session = db_session()
+    drafts = drafting.list_drafts(session, current_user)
     return render_template(
         "home.html",
-        drafts=drafting.list_drafts(session, current_user),
+        drafts=drafts,
+        stages={d.id: stages.stage_of(session, d)["stage"] for d in drafts},
         meetings=meetings.list_meetings(session, current_user),
     )
 
@@ -25,7 +27,9 @@ def home():
 @bp.get("/drafts/<int:draft_id>")
 @login_required
 def draft(draft_id: int):
-    return render_template("draft.html", view=drafting.get_draft(db_session(), current_user, draft_id))
+    session = db_session()
+    view = drafting.get_draft(session, current_user, draft_id)
+    return render_template("draft.html", view=view, stage=stages.stage_of(session, view.draft)["stage"])
 
 
 @bp.get("/drafts/<int:draft_id>/compare")

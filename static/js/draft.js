@@ -199,6 +199,38 @@ function markObjections() {
   }
 }
 
+// -- Co-sponsors: the penholder invites; each delegation consents, declines or withdraws for itself -------
+async function loadSponsors() {
+  const response = await fetch(`/api/drafts/${draft}/sponsors`, { headers: { Accept: "application/json" } });
+  if (response.ok) showSponsors((await response.json()).sponsors);
+}
+function showSponsors(list) {
+  const element = document.getElementById("sponsors");
+  const mine = list.find((s) => s.member === you?.delegation);
+  const words = { sponsor: "co-sponsor", invited: "invited", declined: "declined", withdrawn: "withdrew" };
+  const parts = [];
+  if (list.length) {
+    parts.push(Object.assign(document.createElement("span"), {
+      textContent: `Co-sponsors: ${list.map((s) => `${s.member} (${words[s.status]})`).join(", ")}`,
+    }));
+  }
+  const action = (text, body) => {
+    const button = Object.assign(document.createElement("button"), { type: "button", textContent: text,
+                                                                     className: "name-version" });
+    button.addEventListener("click", async () => {
+      const answer = await api(`/api/drafts/${draft}/sponsors`, typeof body === "function" ? body() : body);
+      if (answer) showSponsors(answer.sponsors);
+    });
+    return button;
+  };
+  const open = status !== "voted";
+  if (you?.can_review && open) parts.push(action("Invite a co-sponsor…", () => ({ invite: prompt("Which member?") ?? "" })));
+  if (mine?.status === "invited") parts.push(action("Co-sponsor", { answer: "consent" }), action("Decline", { answer: "decline" }));
+  if (mine?.status === "sponsor" && open) parts.push(action("Withdraw sponsorship", { answer: "withdraw" }));
+  element.replaceChildren(...parts);
+  element.hidden = parts.length === 0;
+}
+
 // -- The vote: opened, recorded and closed by the presidency; every page hears `vote` -------------------
 let board = null;
 const votes = new VoteBoard(document.querySelector("section.vote-board"), {
@@ -338,6 +370,7 @@ async function join() {
   status = reply.status;
   loadVote();
   loadStage();
+  loadSponsors();
   if (replica === null) {
     replica = new Replica(client, reply);
     replica.receive(early); // what the text already holds is skipped
@@ -413,8 +446,9 @@ function show() {
   article.classList.toggle("in-blue", status === "frozen");
   if (`${status}/${you?.role}` !== voteDrawnFor) showVote(board);  // not at every keystroke: it has a form
   const badge = document.getElementById("draft-status");
-  if (status && badge.textContent !== status) {
-    badge.textContent = status;
+  const shown = stage?.stage ?? badge.textContent;  // the stage in words, from /stage
+  if (status && (badge.textContent !== shown || !badge.classList.contains(`status-${status}`))) {
+    badge.textContent = shown;
     badge.className = `status status-${status}`;
   }
   const pending = replica ? replica.pending() : 0;

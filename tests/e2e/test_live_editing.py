@@ -282,7 +282,7 @@ def test_the_penholder_puts_the_text_in_blue_and_every_page_stops_editing_until_
     peru.get_by_role("button", name="Put in blue…").click()
     for page in (peru, germany):
         expect(page.locator("#live-status")).to_contain_text("In blue: the text is frozen", timeout=LIVE_TIMEOUT)
-        expect(page.locator("#draft-status")).to_have_text("frozen")
+        expect(page.locator("#draft-status")).to_have_text("in blue", timeout=LIVE_TIMEOUT)
         expect(operative(page, "OP2").locator(".text")).to_have_attribute("contenteditable", "false")
     germany.screenshot(path=str(SCREENSHOTS / "in-blue.png"), full_page=False)
     peru.get_by_role("button", name="Markup").click()

@@ -125,3 +125,18 @@ def test_the_brackets_left_in_the_text_with_their_holders(logged_in, seed, sessi
     edit(session, seed["draft_id"], "germany", 4, lambda text: "[Firmly] " + text)
     found = logged_in("kuwait").get(f"/api/drafts/{seed['draft_id']}/brackets").get_json()["brackets"]
     assert [(b["ref"], b["text"], b["holder"]) for b in found] == [("OP2", "[Firmly]", "Germany")]
+
+
+def test_co_sponsors_over_http(app, logged_in, seed):
+    from tests.conftest import PASSWORD
+
+    peru, france = logged_in("peru"), app.test_client()
+    support.login(france, "france", PASSWORD)
+    url = f"/api/drafts/{seed['draft_id']}/sponsors"
+    invited = peru.post(url, json={"invite": "France"}, headers={"X-CSRFToken": _token(peru, seed["draft_id"])})
+    assert invited.status_code == 200 and {"member": "France", "status": "invited"}.items() <= \
+        invited.get_json()["sponsors"][-1].items()
+    assert france.post(url, json={"answer": "maybe"},
+                       headers={"X-CSRFToken": _token(france, seed["draft_id"])}).status_code == 400
+    consented = france.post(url, json={"answer": "consent"}, headers={"X-CSRFToken": _token(france, seed["draft_id"])})
+    assert consented.get_json()["sponsors"][-1]["status"] == "sponsor"
