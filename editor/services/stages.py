@@ -144,7 +144,11 @@ def silence_of(session: Session, draft: Draft) -> dict[str, Any] | None:
 def stage_of(session: Session, draft: Draft) -> dict[str, Any]:
     """Where the draft stands, for the draft page and the home page."""
     standing = _standing(session, draft)
-    return {"status": draft.status.value, "stage": standing.stage(utcnow()), "silence": silence_of(session, draft)}
+    stage = standing.stage(utcnow())
+    if stage == "negotiation":  # the round it is in: the last version named ("zero draft", "rev.2")
+        stage = session.scalar(select(NamedVersion.name).where(NamedVersion.draft_id == draft.id)
+                               .order_by(NamedVersion.seq.desc(), NamedVersion.id.desc()).limit(1)) or stage
+    return {"status": draft.status.value, "stage": stage, "silence": silence_of(session, draft)}
 
 
 def put_in_blue(session: Session, actor: User, draft_id: int, name: str | None = None) -> NamedVersion:

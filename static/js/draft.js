@@ -180,7 +180,7 @@ function showStage() {
     text = `Under silence until ${new Date(silence.deadline).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}`;
   } else if (stage?.stage === "agreed") {
     text = "Silence passed unbroken: the text is agreed";
-  } else if (stage?.stage === "negotiation" && silence?.state === "broken") {
+  } else if (stage?.status === "drafting" && silence?.state === "broken") {
     const { delegation, paragraphs, reason } = silence.objection;
     text = `${delegation} broke silence on ${paragraphs.map((p) => p.ref ?? "a deleted paragraph").join(", ")}: ${reason}`;
   }
@@ -190,7 +190,7 @@ function showStage() {
 // The paragraphs objected to carry the objection until the next silence (after every redraw of the text).
 function markObjections() {
   const silence = stage?.silence;
-  const objected = stage?.stage === "negotiation" && silence?.state === "broken" ? silence.objection : null;
+  const objected = stage?.status === "drafting" && silence?.state === "broken" ? silence.objection : null;
   for (const element of article.querySelectorAll(".para")) {
     const hit = objected?.paragraphs.some((p) => p.id === element.dataset.uid);
     element.classList.toggle("objected", Boolean(hit));

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from editor.domain.brackets import AD_REF, AGREED, BRACKETED, brackets, status
+from editor.domain.document import Paragraph, ParagraphKind
 from editor.domain.revisions import AttributedText, Mark
 from editor.domain.sync import make_delta
+from tests.domain import test_sync_properties as sync_properties
 
 
 def test_brackets_with_alternatives_nested_and_unbalanced():
@@ -24,3 +31,41 @@ def test_the_holder_of_a_bracket_is_who_typed_its_opening():
     start = brackets(paragraph.text)[0].start
     assert paragraph.author_at(start).delegation == "France"
     assert paragraph.author_at(0).delegation == "Peru" and paragraph.author_at(999) is None
+
+
+BRACKETED_START = [
+    Paragraph("op1", ParagraphKind.OPERATIVE, 0, "Decides that States [shall/should] act together and report,"),
+    Paragraph("op2", ParagraphKind.OPERATIVE, 0, "Urges [all] States to cooperate [fully] and without delay;"),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(clients=st.integers(2, 4), script=sync_properties.actions)
+def test_brackets_survive_concurrent_edits_around_them(clients, script):
+    """Delegates type around the brackets at once, over a network that reorders, drops and duplicates:
+    every replica ends with the same text, and every bracket as it was, where it was."""
+    with patch.object(sync_properties, "START", BRACKETED_START):
+        network = sync_properties.Network(clients)
+    typed = 0
+    for action in script:
+        name, n = action[0], action[1] % clients
+        if name == "type":
+            typed += 1
+            network.type(n, action[2] % 2, action[3], f"word{typed}")
+        elif name == "send":
+            network.send(n)
+        elif name == "to_server":
+            network.deliver_to_server(n, action[2], action[3])
+        elif name == "to_client":
+            network.deliver_to_client(n, action[2], action[3])
+        elif name == "drop":
+            network.disconnect(n)
+        elif name == "rejoin":
+            network.reconnect(n)
+    network.settle()
+    final = {p.uid: p.text for p in network.server.paragraphs}
+    for peer in network.peers:
+        assert {uid: text for uid, _, _, text in peer.replica.document()} == final
+    assert [b.describe() for b in brackets(final["op1"])] == ["[shall/should]"]
+    assert [b.describe() for b in brackets(final["op2"])] == ["[all]", "[fully]"]
+    assert final["op2"].index("[all]") < final["op2"].index("[fully]")

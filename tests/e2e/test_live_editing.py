@@ -298,7 +298,18 @@ def test_the_penholder_puts_the_text_in_blue_and_every_page_stops_editing_until_
 def test_silence_freezes_every_page_until_france_breaks_it_on_op3_and_both_pages_show_the_objection(new_page):
     import datetime as dt
 
-    peru, france = open_draft(new_page, "peru"), open_draft(new_page, "france")
+    peru, france, germany = open_draft(new_page, "peru"), open_draft(new_page, "france"), open_draft(new_page,
+                                                                                                     "germany")
+    # Germany brackets a word; going in blue is refused, naming it; Germany lifts the bracket.
+    type_at(germany, "OP2", "start", "[Firmly] ")
+    expect(operative(peru, "OP2")).to_have_class(re.compile(r"\bbracketed\b"), timeout=LIVE_TIMEOUT)
+    peru.once("dialog", lambda dialog: dialog.accept("in blue"))
+    peru.get_by_role("button", name="Put in blue…").click()
+    expect(peru.locator("#live-problems")).to_contain_text("OP2 [Firmly] (Germany)", timeout=LIVE_TIMEOUT)
+    type_at(germany, "OP2", "start", "")
+    for _ in "[Firmly] ":
+        germany.keyboard.press("Delete")
+    expect(operative(peru, "OP2")).not_to_have_class(re.compile(r"\bbracketed\b"), timeout=LIVE_TIMEOUT)
     tomorrow = (dt.datetime.now() + dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
     peru.once("dialog", lambda dialog: dialog.accept(tomorrow))
     peru.get_by_role("button", name="Put under silence…").click()

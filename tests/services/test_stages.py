@@ -122,7 +122,7 @@ def test_silence_freezes_the_text_and_a_delegation_breaks_it_on_op3_with_its_rea
     stages.break_silence(session, user(session, "france"), draft_id, ["OP3"], "Encourage is too weak.")
     session.commit()
     state = stages.stage_of(session, session.get(Draft, draft_id))
-    assert (state["stage"], state["silence"]["state"]) == ("negotiation", "broken")
+    assert (state["stage"], state["silence"]["state"]) == ("zero draft", "broken")  # the round it is in
     assert state["silence"]["objection"]["delegation"] == "France"
     assert [p["ref"] for p in state["silence"]["objection"]["paragraphs"]] == ["OP3"]
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("draft.silence%"))).all()
