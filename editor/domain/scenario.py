@@ -98,6 +98,24 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class SilenceSpec:
+    """The text under silence until `deadline`; broken (or not) by a member on paragraphs, with a reason."""
+
+    deadline: datetime.datetime
+    broken_by: str | None = None
+    paragraphs: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Sponsorship:
+    """A member the penholder invited to co-sponsor, and its answer: consent, decline or withdraw."""
+
+    member: str
+    answer: str
+
+
+@dataclass(frozen=True)
 class Scenario:
     format: str
     note: str | None
@@ -112,6 +130,8 @@ class Scenario:
     vote: VoteSpec
     resolution: str | None
     statements: tuple[Statement, ...]
+    sponsors: tuple[Sponsorship, ...] = ()
+    silence: SilenceSpec | None = None
 
     @property
     def rules(self) -> BodyRules:
@@ -398,10 +418,42 @@ def _statement(member: Reader[str]) -> Reader[Statement]:
     return read
 
 
+def _sponsorship(member: Reader[str]) -> Reader[Sponsorship]:
+    def read(value: object, path: str) -> Sponsorship:
+        obj = _object(value, path, ["member", "answer"], [])
+        return Sponsorship(member(obj["member"], _at(path, "member")),
+                           _choice(obj["answer"], _at(path, "answer"), ("consent", "decline", "withdraw")))
+    return read
+
+
+def _silence(member: Reader[str]) -> Reader[SilenceSpec]:
+    def read(value: object, path: str) -> SilenceSpec:
+        obj = _object(value, path, ["deadline"], ["broken_by"])
+        text = _str(obj["deadline"], _at(path, "deadline"))
+        try:
+            deadline = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            deadline = None
+        if deadline is None or deadline.tzinfo is None:
+            raise ScenarioError(_at(path, "deadline"), "expected an ISO date and time with its time zone "
+                                                       f'("2019-07-16T12:00-04:00"), got "{text}"')
+        broken = obj.get("broken_by")
+        if broken is None:
+            return SilenceSpec(deadline)
+        at = _at(path, "broken_by")
+        spec = _object(broken, at, ["member", "paragraphs", "reason"], [])
+        paragraphs = _list(spec["paragraphs"], _at(at, "paragraphs"), _str)
+        if not paragraphs:
+            raise ScenarioError(_at(at, "paragraphs"), "must name at least one paragraph")
+        return SilenceSpec(deadline, member(spec["member"], _at(at, "member")), paragraphs,
+                           _str(spec["reason"], _at(at, "reason")))
+    return read
+
+
 # -- entry points ------------------------------------------------------------------------------
 
 _REQUIRED = ("format", "body", "members", "presidency", "draft", "meeting", "vote")
-_OPTIONAL = ("note", "debate", "revisions", "matter", "resolution", "statements")
+_OPTIONAL = ("note", "debate", "revisions", "matter", "resolution", "statements", "sponsors", "silence")
 
 
 def parse_scenario(data: object) -> Scenario:
@@ -438,8 +490,10 @@ def parse_scenario(data: object) -> Scenario:
             "resolution", f'expected a {body.name} resolution number like "{example}"'
         )
     statements = _opt(obj, "statements", "", lambda v, p: _list(v, p, _statement(member))) or ()
+    sponsors = _opt(obj, "sponsors", "", lambda v, p: _list(v, p, _sponsorship(member))) or ()
+    silence = _opt(obj, "silence", "", _silence(member))
     return Scenario(FORMAT, note, body.name, members, presidency, debate, draft, revisions,
-                    meeting, matter or body.default_matter, vote, resolution, statements)
+                    meeting, matter or body.default_matter, vote, resolution, statements, sponsors, silence)
 
 
 def load_scenario_file(path: str | Path) -> Scenario:

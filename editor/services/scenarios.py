@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from editor.domain import document, sync
 from editor.domain.scenario import Revision, Scenario, scenario_paragraphs
 from editor.persistence.models import Debate, Draft, Paragraph, Role, User
-from editor.services import accounts, audit, bodies, drafting, revisions, stages, voting
+from editor.services import accounts, audit, bodies, drafting, revisions, sponsors, stages, voting
 from editor.services import sync as sync_service
 from editor.services.errors import InvalidInput
 from editor.services.permissions import Action, require
@@ -85,9 +86,30 @@ def load_scenario(session: Session, actor: object, scenario: Scenario, demo_pass
 
 
 def _hold_the_meeting(session: Session, scenario: Scenario, body_name: str, draft: Draft, penholder: User) -> None:
-    """The text in blue, the meeting, the statements before the vote, the vote, its close, the statements
-    after: each step by whom it is in the room (the penholder, the presidency of the month)."""
-    stages.put_in_blue(session, penholder, draft.id)
+    """The co-sponsors' answers, the silence procedure, the text in blue, the meeting, the statements before
+    the vote, the vote, its close, the statements after: each step by whom it is in the room (the penholder,
+    a delegation, the presidency of the month). A silence is replayed at the story's time: it starts an
+    hour before its deadline, is broken half an hour before it, or has passed at it."""
+    for sponsorship in scenario.sponsors:
+        member = _account(session, sponsorship.member)
+        sponsors.invite(session, penholder, draft.id, sponsorship.member)
+        if sponsorship.answer == "withdraw":
+            sponsors.answer(session, member, draft.id, consent=True)
+            sponsors.withdraw(session, member, draft.id)
+        else:
+            sponsors.answer(session, member, draft.id, consent=sponsorship.answer == "consent")
+    in_blue_at = None
+    if scenario.silence is not None:
+        silence = scenario.silence
+        stages.put_under_silence(session, penholder, draft.id, silence.deadline,
+                                 now=silence.deadline - timedelta(hours=1))
+        if silence.broken_by:
+            stages.break_silence(session, _account(session, silence.broken_by), draft.id, list(silence.paragraphs),
+                                 silence.reason or "", now=silence.deadline - timedelta(minutes=30))
+        else:
+            in_blue_at = silence.deadline
+        session.expire(draft)
+    stages.put_in_blue(session, penholder, draft.id, now=in_blue_at)
     presidency = session.scalar(select(User).where(User.username == username_for(scenario.presidency, "presidency")))
     spec = scenario.meeting
     meeting = voting.create_meeting(session, presidency, body_name, spec.number, spec.date, spec.period,
@@ -117,6 +139,13 @@ def _hold_the_meeting(session: Session, scenario: Scenario, body_name: str, draf
                 voting.cast(session, presidency, vote.id, name, choice)
         voting.close_vote(session, presidency, vote.id, scenario.resolution)
     statements("after")
+
+
+def _account(session: Session, member: str) -> User:
+    user = session.scalar(select(User).where(User.username == username_for(member)))
+    if user is None:
+        raise InvalidInput(f"{member} has no account here.")
+    return user
 
 
 def _track(session: Session, draft: Draft, number: int, revision: Revision) -> None:

@@ -48,10 +48,11 @@ def _standing(session: Session, draft: Draft) -> stages.Standing:
                            bool(silence and silence.broken_at), left, voted_on)
 
 
-def _move(session: Session, draft: Draft, move: str, deadline: datetime | None = None) -> None:
+def _move(session: Session, draft: Draft, move: str, deadline: datetime | None = None,
+          now: datetime | None = None) -> None:
     """Refuse the move with the rules' reason (and the brackets by paragraph when they are the reason)."""
     try:
-        stages.check(_standing(session, draft), move, utcnow(), deadline)
+        stages.check(_standing(session, draft), move, now or utcnow(), deadline)
     except stages.StageError as error:
         message = str(error)
         if "brackets" in message:
@@ -67,12 +68,14 @@ def _brackets_refusal(session: Session, draft: Draft, move: str) -> str:
             f"Resolve them before it goes {where}.")
 
 
-def put_under_silence(session: Session, actor: User, draft_id: int, deadline: datetime) -> Silence:
+def put_under_silence(session: Session, actor: User, draft_id: int, deadline: datetime,
+                      now: datetime | None = None) -> Silence:
     """The penholder puts the text under silence until `deadline` (with its time zone): it is frozen
-    meanwhile, and agreed if nobody breaks silence before the deadline."""
+    meanwhile, and agreed if nobody breaks silence before the deadline. `now`: the server's clock, unless a
+    scenario replays a story at its own time."""
     draft = load_draft(session, draft_id, lock=True)
     require(session, actor, Action.HOLD_PEN, draft)
-    _move(session, draft, stages.SILENCE, deadline)
+    _move(session, draft, stages.SILENCE, deadline, now)
     deadline = deadline.astimezone(UTC)
     silence = Silence(draft_id=draft.id, started_by_id=actor.id, deadline=deadline)
     session.add(silence)
@@ -83,14 +86,15 @@ def put_under_silence(session: Session, actor: User, draft_id: int, deadline: da
     return silence
 
 
-def break_silence(session: Session, actor: User, draft_id: int, paragraphs: list[str], reason: str) -> Silence:
+def break_silence(session: Session, actor: User, draft_id: int, paragraphs: list[str], reason: str,
+                  now: datetime | None = None) -> Silence:
     """A member's delegation breaks silence before the deadline, on these paragraphs (ids or refs such as
     "OP3") and for this reason: the text goes back to negotiation with the objection shown."""
     draft = load_draft(session, draft_id, lock=True)
     require(session, actor, Action.READ_DRAFT, draft)
     if actor.delegation_id is None or actor.role not in (Role.DELEGATE, Role.PENHOLDER):
         raise PermissionDenied("A member's delegation breaks silence, from its own account.")
-    _move(session, draft, stages.BREAK)
+    _move(session, draft, stages.BREAK, now=now)
     reason = " ".join(reason.split())
     if not reason or len(reason) > MAX_REASON:
         raise InvalidInput(f"Breaking silence says why (up to {MAX_REASON:,} characters).")
@@ -151,12 +155,13 @@ def stage_of(session: Session, draft: Draft) -> dict[str, Any]:
     return {"status": draft.status.value, "stage": stage, "silence": silence_of(session, draft)}
 
 
-def put_in_blue(session: Session, actor: User, draft_id: int, name: str | None = None) -> NamedVersion:
+def put_in_blue(session: Session, actor: User, draft_id: int, name: str | None = None,
+                now: datetime | None = None) -> NamedVersion:
     """Freeze the text as it stands: its last named version ("in blue" unless named otherwise), final, with
     the hash of its content. From then on every edit is refused."""
     draft = load_draft(session, draft_id, lock=True)
     require(session, actor, Action.HOLD_PEN, draft)
-    _move(session, draft, stages.IN_BLUE)
+    _move(session, draft, stages.IN_BLUE, now=now)
     taken = set(session.scalars(select(NamedVersion.name).where(NamedVersion.draft_id == draft.id)))
     if not name or not name.strip():
         name = next(f"{IN_BLUE} ({n})" if n > 1 else IN_BLUE for n in range(1, len(taken) + 2)

@@ -140,3 +140,45 @@ def test_in_the_demo_the_presidency_can_take_the_draft_to_the_vote_today(session
     meeting = voting.create_meeting(session, presidency, "Security Council", 9000, date.today(), "AM", "Threats",
                                     report.draft.id)
     assert meeting.draft_id == report.draft.id
+
+
+def test_sponsors_and_silence_in_a_scenario_are_replayed_through_the_services(session):
+    import copy
+    import json as json_module
+
+    from editor.domain.scenario import ScenarioError, parse_scenario
+    from editor.persistence.models import AuditEntry, DraftStatus, Silence, Sponsor, SponsorStatus
+
+    story = copy.deepcopy(json_module.loads(DEMO_SCENARIO.read_text(encoding="utf-8")))
+    story["sponsors"] = [{"member": "France", "answer": "consent"}, {"member": "Germany", "answer": "decline"},
+                         {"member": "Kuwait", "answer": "withdraw"}]
+    story["silence"] = {"deadline": "2019-07-17T18:00:00-04:00",
+                        "broken_by": {"member": "Russian Federation", "paragraphs": ["OP3"], "reason": "Too broad."}}
+    report = load_scenario(session, SYSTEM, parse_scenario(story))
+    session.commit()
+    statuses = {s.delegation.name: s.status for s in session.scalars(select(Sponsor))}
+    assert statuses == {"France": SponsorStatus.SPONSOR, "Germany": SponsorStatus.DECLINED,
+                        "Kuwait": SponsorStatus.WITHDRAWN}
+    silence = session.scalar(select(Silence))
+    assert silence.broken_by_delegation.name == "Russian Federation" and silence.reason == "Too broad."
+    assert session.get(Draft, report.draft.id).status is DraftStatus.VOTED
+    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("draft.%"))).all()
+    assert actions.index("draft.silence") < actions.index("draft.silence.broken") < actions.index("draft.freeze")
+
+    unbroken = copy.deepcopy(story)
+    unbroken["silence"] = {"deadline": "2019-07-17T18:00:00+02:00"}
+    unbroken["meeting"] = {**story["meeting"], "number": 8583, "press_release": "SC/13894"}
+    unbroken["resolution"] = "2483 (2019)"
+    assert parse_scenario(unbroken).silence.broken_by is None
+    second = load_scenario(session, SYSTEM, parse_scenario(unbroken))  # silence passed: agreed, then in blue
+    session.commit()
+    assert session.get(Draft, second.draft.id).status is DraftStatus.VOTED
+    assert session.scalar(select(Silence).where(Silence.draft_id == second.draft.id)).broken_at is None
+    for bad, key in ((dict(unbroken, silence={"deadline": "2019-07-17T18:00"}), "silence.deadline"),
+                     (dict(unbroken, sponsors=[{"member": "France", "answer": "maybe"}]), "sponsors[0].answer")):
+        try:
+            parse_scenario(bad)
+        except ScenarioError as error:
+            assert key in str(error)
+        else:
+            raise AssertionError(f"{key} accepted")
