@@ -67,6 +67,7 @@ class Record:
     debate: Debate | None = None
     statements: tuple[Statement, ...] = ()
     resolution_text: tuple[str, ...] = ()  # the adopted text, paragraph by paragraph, when it is to be printed
+    sponsors: tuple[str, ...] = ()  # the penholder first, then the co-sponsors, as the vote recorded them
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ def draft_release(record: Record, full_text: bool = False) -> Release:
         paragraphs.append(_failure(record, clauses[0] if clauses else None))
         paragraphs.append(_counts_of_failure(record))
         rest = clauses[1:]
+    if not rules.permanent_members and record.sponsors:  # the Assembly's releases say who brought the text
+        paragraphs.append(_introduced(record))
     if record.debate is not None:
         paragraphs.append(_debate(record))
     paragraphs.extend(_other_terms(record, rest))
@@ -229,6 +232,15 @@ def _counts_of_failure(record: Record) -> str:
     assert t is not None
     tally = _tally(t, recorded=not record.rules.permanent_members).replace(" in favour", " votes in favour", 1)
     return _sentence(f"The draft received {tally}")
+
+
+def _introduced(record: Record) -> str:
+    """"The draft was introduced by Canada's representative, on behalf of the sponsors (Canada, Denmark)."."""
+    first, *others = record.sponsors
+    if not others:
+        return f"The draft was introduced by {_possessive(first)} representative."
+    return f"The draft was introduced by {_possessive(first)} representative, on behalf of the sponsors " \
+           f"({_names(tuple(record.sponsors))})."
 
 
 def _debate(record: Record) -> str:

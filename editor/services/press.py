@@ -44,7 +44,7 @@ def record_of(session: Session, vote_id: int) -> press.Record:
         began=meeting.began, ended=meeting.ended,
         debate=press.Debate(debate.kind, debate.date, debate.topic, debate.press_release) if debate else None,
         statements=tuple(press.Statement(s.delegation.name, s.speaker, s.when, s.text) for s in statements),
-        resolution_text=_text(rules.organ_line, paragraphs))
+        resolution_text=_text(rules.organ_line, paragraphs), sponsors=tuple(voting_service.sponsors_of(vote)))
 
 
 def _clauses(paragraphs: list[Paragraph]) -> tuple[press.Clause, ...]:

@@ -13,6 +13,7 @@ falls between two others, never across one.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date, datetime, time
 from typing import Any
 
@@ -34,6 +35,7 @@ from editor.persistence.models import (
     NamedVersion,
     Resolution,
     Role,
+    SponsorStatus,
     Statement,
     User,
     Vote,
@@ -163,7 +165,7 @@ def open_vote(session: Session, actor: User, meeting_id: int, matter: str | None
         raise InvalidInput("A vote is recorded by show of hands or on the electronic board.")
     version = _frozen_version(session, draft)
     vote = Vote(meeting_id=meeting.id, draft_id=draft.id, named_version_id=version.id,
-                text_hash=version.content_hash, matter=matter, method=method)
+                text_hash=version.content_hash, matter=matter, method=method, sponsors=_sponsors(draft))
     session.add(vote)
     session.flush()
     audit.record(session, actor, "vote.open", f"vote:{vote.id}",
@@ -191,6 +193,17 @@ def _frozen_version(session: Session, draft: Draft) -> NamedVersion:
     if version is None or version.seq != draft.version or version.content_hash != content_hash(draft):
         raise Conflict("The text no longer matches its version in blue: put it in blue again.")
     return version
+
+
+def _sponsors(draft: Draft) -> str:
+    """Who stands by the text as it goes to the vote: the penholder, then the co-sponsors who consented."""
+    names = [draft.penholder.name] + [s.delegation.name for s in draft.sponsors
+                                      if s.status is SponsorStatus.SPONSOR and s.delegation_id != draft.penholder_id]
+    return json.dumps(names, ensure_ascii=False)
+
+
+def sponsors_of(vote: Vote) -> list[str]:
+    return json.loads(vote.sponsors) if vote.sponsors else []
 
 
 def _vote(session: Session, vote_id: int) -> Vote:
@@ -253,7 +266,8 @@ def adopt_without_vote(session: Session, actor: User, meeting_id: int, by_acclam
     version = _frozen_version(session, draft)
     method = VoteMethod.ACCLAMATION if by_acclamation else VoteMethod.WITHOUT_VOTE
     vote = Vote(meeting_id=meeting.id, draft_id=draft.id, named_version_id=version.id,
-                text_hash=version.content_hash, matter=body_rules(meeting.body.name).default_matter, method=method)
+                text_hash=version.content_hash, matter=body_rules(meeting.body.name).default_matter, method=method,
+                sponsors=_sponsors(draft))
     session.add(vote)
     session.flush()
     audit.record(session, actor, "vote.open", f"vote:{vote.id}",
@@ -333,6 +347,7 @@ def board(session: Session, actor: User, vote_id: int) -> dict[str, Any]:
                        for s in session.scalars(select(Statement).where(Statement.meeting_id == meeting.id)
                                                 .order_by(Statement.position))],
         "matter": vote.matter, "method": vote.method.value, "text_hash": vote.text_hash,
+        "sponsors": sponsors_of(vote),
         "opened_at": vote.opened_at.isoformat(timespec="seconds"),
         "closed_at": vote.closed_at.isoformat(timespec="seconds") if closed else None,
         "members": [{"member": m, "permanent": m in rules.permanent_members, "vote": cast_.get(m)} for m in everyone],

@@ -45,6 +45,7 @@ export class VoteBoard {
       `${ordinal(board.meeting.number)} meeting (${board.meeting.period}), ${board.meeting.date} · ` +
       `${board.matter} matter · ${board.method.replaceAll("_", " ")}`);
     const parts = [head, where];
+    if (board.sponsors?.length) parts.push(make("p", "vote-meta", `Sponsors: ${board.sponsors.join(", ")}`));
     if (board.counts) parts.push(this.#counts(board.counts));
     if (board.announcement) {
       const said = make("p", `vote-announcement vote-${board.outcome}`, board.announcement);

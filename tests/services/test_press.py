@@ -105,8 +105,12 @@ def test_a_general_assembly_recorded_vote(session):
                     meeting={**SEED["meeting"], "number": 60, "press_release": "GA/12100",
                              "session": "Seventy-third Session"},
                     draft={**SEED["draft"], "penholder": "Canada", "sponsors": [], "symbol": None},
-                    vote={"in_favour": members[:8], "against": ["India", "Japan"], "abstaining": ["Kenya"]})
+                    vote={"in_favour": members[:8], "against": ["India", "Japan"], "abstaining": ["Kenya"]},
+                    sponsors=[{"member": "Denmark", "answer": "consent"}, {"member": "Egypt", "answer": "consent"},
+                              {"member": "Fiji", "answer": "decline"}])
     release = release_of(session, story)
+    assert release.paragraphs[2] == ("The draft was introduced by Canada’s representative, on behalf of the "
+                                     "sponsors (Canada, Denmark, Egypt).")
     assert release.paragraphs[0].startswith("The General Assembly expressed concern today that")
     assert release.paragraphs[1].startswith(
         "Adopting resolution 73/300 by a recorded vote of 8 in favour to 2 against, with 1 abstention, the "

@@ -80,6 +80,8 @@ class Vote(Base):
     opened_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     closed_at: Mapped[Optional[datetime]] = mapped_column(Timestamp)
     outcome: Mapped[Optional[str]] = mapped_column(String(40))
+    # The draft's sponsors when the vote was opened (JSON list of names): the record keeps who stood by it.
+    sponsors: Mapped[Optional[str]] = mapped_column(Text)
 
     meeting: Mapped[Meeting] = relationship()
     draft: Mapped[Draft] = relationship()
