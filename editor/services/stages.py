@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from editor.domain import stages
 from editor.domain.brackets import brackets
+from editor.domain.brackets import status as paragraph_status
 from editor.domain.document import Paragraph as DomainParagraph
 from editor.domain.document import number_paragraphs
 from editor.persistence.models import Draft, DraftStatus, NamedVersion, Role, Silence, User, Vote, utcnow
@@ -145,14 +146,33 @@ def silence_of(session: Session, draft: Draft) -> dict[str, Any] | None:
     return out
 
 
+def mark_ad_ref(session: Session, actor: User, draft_id: int, paragraph: str, ad_ref: bool) -> None:
+    """The penholder marks a paragraph agreed ad referendum (subject to a capital's confirmation), or not."""
+    draft = load_draft(session, draft_id, lock=True)
+    require(session, actor, Action.HOLD_PEN, draft)
+    if draft.status is not DraftStatus.DRAFTING:
+        raise Conflict("Only a text under negotiation has paragraphs to mark.")
+    [uid] = _paragraph_ids(draft, [paragraph])
+    row = next(p for p in draft.paragraphs if p.uid == uid)
+    row.ad_ref = ad_ref
+    session.flush()
+    audit.record(session, actor, "paragraph.ad_ref", f"draft:{draft.id}", {"paragraph": uid, "ad_ref": ad_ref})
+
+
 def stage_of(session: Session, draft: Draft) -> dict[str, Any]:
-    """Where the draft stands, for the draft page and the home page."""
+    """Where the draft stands, for the draft page and the home page; and each paragraph's own standing:
+    agreed, bracketed or agreed ad ref."""
     standing = _standing(session, draft)
     stage = standing.stage(utcnow())
     if stage == "negotiation":  # the round it is in: the last version named ("zero draft", "rev.2")
         stage = session.scalar(select(NamedVersion.name).where(NamedVersion.draft_id == draft.id)
                                .order_by(NamedVersion.seq.desc(), NamedVersion.id.desc()).limit(1)) or stage
-    return {"status": draft.status.value, "stage": stage, "silence": silence_of(session, draft)}
+    live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
+    refs = {n.paragraph.uid: n.ref for n in number_paragraphs(
+        [DomainParagraph(p.uid, p.kind, p.level, p.text) for p in live])}
+    paragraphs = [{"id": p.uid, "ref": refs.get(p.uid), "status": paragraph_status(p.text, p.ad_ref)} for p in live]
+    return {"status": draft.status.value, "stage": stage, "silence": silence_of(session, draft),
+            "paragraphs": paragraphs}
 
 
 def put_in_blue(session: Session, actor: User, draft_id: int, name: str | None = None,

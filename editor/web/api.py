@@ -106,6 +106,21 @@ def silence(draft_id: int):
     return jsonify(stages.stage_of(db_session(), drafting.get_draft(db_session(), current_user, draft_id).draft)), 201
 
 
+@bp.post("/drafts/<int:draft_id>/ad-ref")
+@login_required
+def ad_ref(draft_id: int):
+    """The penholder marks a paragraph agreed ad referendum, or not: `{"paragraph": "OP3", "ad_ref": true}`."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or set(data) != {"paragraph", "ad_ref"} or not isinstance(data["paragraph"], str) \
+            or not isinstance(data["ad_ref"], bool):
+        raise InvalidInput('Send {"paragraph": "OP3", "ad_ref": true | false}.')
+    user_id = current_user.id
+    on_committer(lambda session: stages.mark_ad_ref(session, session.get(User, user_id), draft_id,
+                                                    data["paragraph"], data["ad_ref"]))
+    announce_status(draft_id, "drafting")  # every page reads the paragraphs' standing again
+    return jsonify(stages.stage_of(db_session(), drafting.get_draft(db_session(), current_user, draft_id).draft))
+
+
 @bp.post("/drafts/<int:draft_id>/break-silence")
 @login_required
 def break_silence(draft_id: int):

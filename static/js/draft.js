@@ -165,6 +165,13 @@ breakButton.addEventListener("click", async () => {
   const named = paragraphs.split(/[\s,;]+/).filter(Boolean);
   if (await post("break-silence", { paragraphs: named, reason })) loadStage();
 });
+const adRefButton = document.getElementById("mark-ad-ref");
+adRefButton.addEventListener("click", async () => {
+  const named = prompt("Mark which paragraph agreed ad referendum (or, if it is, unmark it)? (OP3, PP2 ...)");
+  if (!named) return;
+  const current = stage?.paragraphs.find((p) => p.ref === named.trim());
+  if (await post("ad-ref", { paragraph: named.trim(), ad_ref: current?.status !== "agreed ad ref" })) loadStage();
+});
 async function loadStage() {
   const response = await fetch(`/api/drafts/${draft}/stage`, { headers: { Accept: "application/json" } });
   if (!response.ok) return;
@@ -191,7 +198,10 @@ function showStage() {
 function markObjections() {
   const silence = stage?.silence;
   const objected = stage?.status === "drafting" && silence?.state === "broken" ? silence.objection : null;
+  const adRef = new Set((stage?.paragraphs ?? []).filter((p) => p.status === "agreed ad ref").map((p) => p.id));
   for (const element of article.querySelectorAll(".para")) {
+    element.classList.toggle("ad-ref", adRef.has(element.dataset.uid));
+    if (adRef.has(element.dataset.uid)) element.title = "Agreed ad referendum";
     const hit = objected?.paragraphs.some((p) => p.id === element.dataset.uid);
     element.classList.toggle("objected", Boolean(hit));
     if (hit) element.dataset.objection = `${objected.delegation}: ${objected.reason}`;
@@ -440,6 +450,7 @@ function show() {
   nameButton.hidden = !you?.can_review;
   blueButton.hidden = !you?.can_review || !(status === "drafting" || stage?.stage === "agreed");
   silenceButton.hidden = !you?.can_review || status !== "drafting";
+  adRefButton.hidden = !you?.can_review || status !== "drafting";
   breakButton.hidden = !you?.delegation || !["delegate", "penholder"].includes(you?.role)
     || stage?.stage !== "under silence";
   reopenButton.hidden = !you?.can_review || status !== "frozen";

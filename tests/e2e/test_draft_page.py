@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import SCREENSHOTS, log_in
 
 
@@ -12,6 +14,9 @@ def test_peru_reads_operative_paragraph_3_numbered_with_its_italic_opening(new_p
     page.get_by_role("heading", name="Drafts").wait_for()
     page.screenshot(path=str(SCREENSHOTS / "home.png"))
     page.locator("table.list a").first.click()
+    # The live page settles first: joining draws its bar (stage, sponsors), which moves the text down.
+    expect(page.locator("#live-status")).to_have_text("Connected", timeout=15_000)
+    page.wait_for_load_state("networkidle")
 
     op3 = page.locator('.para.operative[data-ref="OP3"]')
     assert op3.locator(".num").inner_text() == "3."

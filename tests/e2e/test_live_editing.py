@@ -326,3 +326,12 @@ def test_silence_freezes_every_page_until_france_breaks_it_on_op3_and_both_pages
         expect(operative(page, "OP3")).to_have_class(re.compile(r"\bobjected\b"))
         expect(operative(page, "OP3").locator(".text")).to_have_attribute("contenteditable", "plaintext-only")
     france.screenshot(path=str(SCREENSHOTS / "silence-broken.png"), full_page=False)
+
+
+def test_the_penholder_marks_a_paragraph_agreed_ad_ref_and_every_page_shows_it(new_page):
+    peru, kuwait = open_draft(new_page, "peru"), open_draft(new_page, "kuwait")
+    peru.once("dialog", lambda dialog: dialog.accept("OP1"))
+    peru.get_by_role("button", name="Agreed ad ref…").click()
+    for page in (peru, kuwait):
+        expect(operative(page, "OP1")).to_have_class(re.compile(r"\bad-ref\b"), timeout=LIVE_TIMEOUT)
+    assert kuwait.get_by_role("button", name="Agreed ad ref…").is_hidden()  # the penholder's to mark

@@ -154,3 +154,19 @@ def test_a_bracketed_text_cannot_go_under_silence(session, seed):
     with pytest.raises(Conflict, match=r"OP2 \[Firmly\] \(Germany\). Resolve them before it goes under silence"):
         stages.put_under_silence(session, user(session, "peru"), seed["draft_id"],
                                  datetime.now(UTC) + timedelta(hours=1))
+
+
+def test_each_paragraph_is_agreed_bracketed_or_agreed_ad_ref(session, seed):
+    draft_id, peru = seed["draft_id"], user(session, "peru")
+    edit(session, draft_id, "germany", 4, lambda text: "[Firmly] " + text)
+    session.expire_all()
+    with pytest.raises(PermissionDenied):
+        stages.mark_ad_ref(session, user(session, "france"), draft_id, "OP3", True)
+    stages.mark_ad_ref(session, peru, draft_id, "OP3", True)
+    session.commit()
+    standing = {p["ref"]: p["status"] for p in stages.stage_of(session, session.get(Draft, draft_id))["paragraphs"]}
+    assert (standing["OP1"], standing["OP2"], standing["OP3"]) == ("agreed", "bracketed", "agreed ad ref")
+    stages.mark_ad_ref(session, peru, draft_id, "OP3", False)
+    session.commit()
+    assert {p["ref"]: p["status"] for p in stages.stage_of(session, session.get(Draft, draft_id))["paragraphs"]}[
+        "OP3"] == "agreed"

@@ -7,8 +7,9 @@ import uuid
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from editor.domain.document import ParagraphKind
 from editor.persistence.db import Base
@@ -100,6 +101,8 @@ class Paragraph(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     deleted_at: Mapped[Optional[datetime]] = mapped_column(Timestamp)
+    # Agreed ad referendum: agreed here, subject to a capital's confirmation (the penholder marks it).
+    ad_ref: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     draft: Mapped[Draft] = relationship(back_populates="paragraphs")
 
