@@ -22,6 +22,8 @@ _WITH_ARTICLE = re.compile(r"^(Russian Federation|United |Republic of |Democrati
                            r"|Congo$|Bolivarian|Plurinational|Islamic Republic|Federated States)")
 _SMALL = {"a", "an", "the", "and", "or", "nor", "but", "of", "in", "on", "at", "to", "for", "by", "with",
           "between", "over", "as", "from", "into", "against", "without", "among", "via"}
+_WOULD_HAVE = ("By other terms of the draft, the {short} would have", "It would also have",
+               "Further, the draft would have", "The {short} would also have")
 _CONNECTIVES = ("By other terms of the resolution, the {short}", "Further, it", "The {short} also",
                 "It also", "In addition, the {short}", "The {short} further")
 
@@ -266,11 +268,11 @@ def _other_terms(record: Record, clauses: list[Clause]) -> list[str]:
         if said.verb == "requested that" and not said.adverbs and adopted:
             out.append(_sentence(f"The {short} {_reported(clause)}"))
             continue
-        if not adopted:
-            lead = "By other terms of the draft, the {short} would have" if turn == 0 else "It would also have"
-            out.append(_sentence(f"{lead.format(short=short)} {_reported(clause, participle=True)}"))
+        if not adopted:  # "By other terms" opens the list once; the others take turns after it
+            lead = _WOULD_HAVE[0 if turn == 0 else 1 + (turn - 1) % (len(_WOULD_HAVE) - 1)].format(short=short)
+            out.append(_sentence(f"{lead} {_reported(clause, participle=True)}"))
         else:
-            lead = _CONNECTIVES[turn % len(_CONNECTIVES)].format(short=short)
+            lead = _CONNECTIVES[0 if turn == 0 else 1 + (turn - 1) % (len(_CONNECTIVES) - 1)].format(short=short)
             phrase = _reported(clause)
             if lead.endswith(" also") and said.adverbs == "also":
                 phrase = phrase[len("also "):]

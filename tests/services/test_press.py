@@ -44,6 +44,16 @@ def test_the_seeds_release_sentence_for_sentence(session):
     assert [b for i, b in enumerate(ours) if i not in (1, 7)] == [b for i, b in enumerate(seed) if i not in (1, 7)]
 
 
+def openings(release, vote_sentence: str) -> None:
+    """Sentence by sentence: what each paragraph of an adopted text's release is, in order."""
+    assert [p[:40] for p in release.paragraphs] == [
+        "The Security Council expressed concern t", vote_sentence[:40], "Today’s action followed an open debate a",
+        "By other terms of the resolution, the Co", "Further, it called on States to consider",
+        "The Council also encouraged Member State", "The Council requested that the Secretary",
+        "Speaking after the vote, the Russian Fed", "Peru’s Foreign Minister welcomed the res",
+        "The meeting began at 12:30 p.m. and ende"]
+
+
 def variant(**changes) -> dict:
     story = copy.deepcopy(SEED)
     story.update(changes)
@@ -59,6 +69,7 @@ def test_thirteen_in_favour_and_two_named_abstentions(session):
         "Adopting resolution 2482 (2019) by a vote of 13 in favour to none against, with 2 abstentions (China, "
         "Russian Federation), the Council further expressed concern that terrorists can benefit from the illicit "
         "trade in natural resources, kidnapping for ransom, and extortion, among other means.")
+    openings(release, "Adopting resolution 2482 (2019) by a vote of 13")
 
 
 def test_a_veto(session):
@@ -75,6 +86,14 @@ def test_a_veto(session):
                                      "with no abstentions.")
     assert release.paragraphs[3].startswith("By other terms of the draft, the Council would have further expressed")
     assert not any("resolution 2482" in p for p in release.paragraphs)
+    # sentence by sentence: what each paragraph is, in order
+    assert [p[:40] for p in release.paragraphs] == [
+        "The Security Council failed today to ado", "The draft received 14 votes in favour to",
+        "Today’s action followed an open debate a", "By other terms of the draft, the Council",
+        "It would also have encouraged States to ", "Further, the draft would have called on ",
+        "The Council would also have encouraged M", "It would also have requested that the Se",
+        "Speaking after the vote, the Russian Fed", "Peru’s Foreign Minister welcomed the res",
+        "The meeting began at 12:30 p.m. and ende"]
 
 
 def test_too_few_votes(session):
@@ -85,6 +104,10 @@ def test_too_few_votes(session):
     assert release.paragraphs[0].endswith(", having failed to obtain the required number of votes.")
     assert release.paragraphs[1] == ("The draft received 8 votes in favour to none against, with 7 abstentions "
                                      f"({', '.join(COUNCIL[8:])}).")
+    assert [p[:40] for p in release.paragraphs][2:8] == [
+        "Today’s action followed an open debate a", "By other terms of the draft, the Council",
+        "It would also have encouraged States to ", "Further, the draft would have called on ",
+        "The Council would also have encouraged M", "It would also have requested that the Se"]
 
 
 def test_adopted_without_a_vote_with_its_full_text(session):
@@ -92,6 +115,7 @@ def test_adopted_without_a_vote_with_its_full_text(session):
     assert release.headline.endswith(", Adopting Resolution 2482 (2019) without a Vote")
     assert release.paragraphs[1].startswith("Adopting resolution 2482 (2019) without a vote, the Council further "
                                             "expressed concern that")
+    openings(release, "Adopting resolution 2482 (2019) without a vote")
     assert release.full_text[0] == "The full text of resolution 2482 (2019) reads as follows:"
     assert release.full_text[1] == "The Security Council," and release.full_text[-1].endswith(
         "Decides to remain seized of the matter.")
