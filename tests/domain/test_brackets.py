@@ -46,23 +46,7 @@ def test_brackets_survive_concurrent_edits_around_them(clients, script):
     every replica ends with the same text, and every bracket as it was, where it was."""
     with patch.object(sync_properties, "START", BRACKETED_START):
         network = sync_properties.Network(clients)
-    typed = 0
-    for action in script:
-        name, n = action[0], action[1] % clients
-        if name == "type":
-            typed += 1
-            network.type(n, action[2] % 2, action[3], f"word{typed}")
-        elif name == "send":
-            network.send(n)
-        elif name == "to_server":
-            network.deliver_to_server(n, action[2], action[3])
-        elif name == "to_client":
-            network.deliver_to_client(n, action[2], action[3])
-        elif name == "drop":
-            network.disconnect(n)
-        elif name == "rejoin":
-            network.reconnect(n)
-    network.settle()
+    sync_properties.play(network, script, clients, lambda typed: f"word{typed}", paragraphs=2)
     final = {p.uid: p.text for p in network.server.paragraphs}
     for peer in network.peers:
         assert {uid: text for uid, _, _, text in peer.replica.document()} == final

@@ -135,16 +135,15 @@ actions = st.lists(
 WORDS = ["peace", "paix", "和平", "мир", "سلام", "paz", "🕊️", "👩🏽‍⚖️"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(clients=st.integers(2, 4), script=actions)
-def test_every_replica_converges_and_keeps_every_word(clients, script):
-    network = Network(clients)
+def play(network: Network, script, clients: int, word, paragraphs: int = 4) -> None:
+    """Run a drawn script of typing and network events, then let the network settle; `word(n)` is the
+    n-th word typed, into one of the first `paragraphs` paragraphs."""
     typed = 0
     for action in script:
         name, n = action[0], action[1] % clients
         if name == "type":
             typed += 1
-            network.type(n, action[2], action[3], f"{WORDS[typed % len(WORDS)]}{typed}")
+            network.type(n, action[2] % paragraphs, action[3], word(typed))
         elif name == "send":
             network.send(n)
         elif name == "to_server":
@@ -156,6 +155,13 @@ def test_every_replica_converges_and_keeps_every_word(clients, script):
         elif name == "rejoin":
             network.reconnect(n)
     network.settle()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(clients=st.integers(2, 4), script=actions)
+def test_every_replica_converges_and_keeps_every_word(clients, script):
+    network = Network(clients)
+    play(network, script, clients, lambda typed: f"{WORDS[typed % len(WORDS)]}{typed}")
 
     final = [(p.uid, p.text) for p in network.server.paragraphs]
     for peer in network.peers:
