@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 from editor.domain import voting
 from editor.domain.bodies import BodyRules
+
+# A statement and the debate before the meeting, as a record holds them: the scenario format's own.
+from editor.domain.scenario import Debate, Statement
 from editor.domain.tense import clean, is_seized_clause, report
 from editor.domain.text import ordinal
 
@@ -34,22 +37,6 @@ class Clause:
 
     text: str
     subparagraphs: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Statement:
-    member: str
-    speaker: str  # "representative", "Foreign Minister"
-    when: str  # "before" / "after"
-    text: str  # "said that ...", as recorded
-
-
-@dataclass(frozen=True)
-class Debate:
-    kind: str | None  # "open debate"
-    on: dt.date
-    topic: str | None
-    press_release: str | None
 
 
 @dataclass(frozen=True)
@@ -252,8 +239,8 @@ def _debate(record: Record) -> str:
     article = "an" if kind[:1].lower() in "aeiou" else "a"
     among = (f" among {record.rules.short_name} members and the wider United Nations membership"
              if kind == "open debate" else "")
-    on = f"{debate.on.day} {debate.on.strftime('%B')}" + ("" if debate.on.year == record.meeting_date.year
-                                                         else f" {debate.on.year}")
+    on = f"{debate.date.day} {debate.date.strftime('%B')}" + ("" if debate.date.year == record.meeting_date.year
+                                                               else f" {debate.date.year}")
     about = f" concerning {debate.topic}" if debate.topic else ""
     see = f" (see Press Release {debate.press_release})" if debate.press_release else ""
     return f"Today’s action followed {article} {kind}{among} on {on}{about}{see}."

@@ -48,6 +48,11 @@ def to_domain(rows: Sequence[Paragraph]) -> list[document.Paragraph]:
     return [document.Paragraph(uid=p.uid, kind=p.kind, level=p.level, text=p.text) for p in rows]
 
 
+def refs(draft: Draft) -> dict[str, str]:
+    """Each live paragraph's number as it stands ("PP2", "OP3(a)"), by id."""
+    return {n.paragraph.uid: n.ref for n in document.number_paragraphs(to_domain(draft.paragraphs))}
+
+
 def _load(session: Session, draft_id: int) -> Draft:
     draft = session.scalar(
         select(Draft)

@@ -15,7 +15,7 @@ from editor.domain import brackets, document
 from editor.domain.draft_history import DraftHistory, ParagraphRedline, Status
 from editor.domain.revisions import Kind, Mark, Segment
 from editor.persistence.models import Delegation, Draft, NamedVersion, Revision, User
-from editor.services import audit
+from editor.services import audit, drafting
 from editor.services.errors import Conflict, InvalidInput, NotFound
 from editor.services.log import Histories, history, no_cycle_collection
 from editor.services.permissions import Action, require
@@ -250,10 +250,8 @@ def brackets_of(session: Session, actor: User | None, draft_id: int, check: bool
     delegation that holds it (the one that typed its opening "["). `check=False`: for a use case that
     checked its own permission."""
     draft = _readable(session, actor, draft_id) if check else load_draft(session, draft_id)
-    live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
-    refs = {n.paragraph.uid: n.ref for n in document.number_paragraphs(
-        [document.Paragraph(p.uid, p.kind, p.level, p.text) for p in live])}
-    found = [(p, b) for p in live for b in brackets.brackets(p.text)]
+    refs = drafting.refs(draft)
+    found = [(p, b) for p in draft.paragraphs for b in brackets.brackets(p.text)]
     if not found:
         return []
     with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:

@@ -18,10 +18,8 @@ from sqlalchemy.orm import Session
 from editor.domain import stages
 from editor.domain.brackets import brackets
 from editor.domain.brackets import status as paragraph_status
-from editor.domain.document import Paragraph as DomainParagraph
-from editor.domain.document import number_paragraphs
 from editor.persistence.models import Draft, DraftStatus, NamedVersion, Role, Silence, User, Vote, utcnow
-from editor.services import audit, revisions
+from editor.services import audit, drafting, revisions
 from editor.services.errors import Conflict, InvalidInput, PermissionDenied
 from editor.services.permissions import Action, require
 from editor.services.sync import load_draft
@@ -43,7 +41,7 @@ def _running_silence(session: Session, draft: Draft) -> Silence | None:
 
 def _standing(session: Session, draft: Draft) -> stages.Standing:
     silence = _running_silence(session, draft)
-    left = sum(len(brackets(p.text)) for p in draft.paragraphs if p.deleted_at is None)
+    left = sum(len(brackets(p.text)) for p in draft.paragraphs)
     voted_on = session.scalar(select(Vote.id).where(Vote.draft_id == draft.id).limit(1)) is not None
     return stages.Standing(draft.status.value, _aware(silence.deadline) if silence else None,
                            bool(silence and silence.broken_at), left, voted_on)
@@ -111,9 +109,7 @@ def break_silence(session: Session, actor: User, draft_id: int, paragraphs: list
 
 
 def _paragraph_ids(draft: Draft, named: list[str]) -> list[str]:
-    live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
-    numbered = number_paragraphs([DomainParagraph(p.uid, p.kind, p.level, p.text) for p in live])
-    by_name = {n.paragraph.uid: n.paragraph.uid for n in numbered} | {n.ref: n.paragraph.uid for n in numbered}
+    by_name = {uid: uid for uid in drafting.refs(draft)} | {ref: uid for uid, ref in drafting.refs(draft).items()}
     unknown = [name for name in named if name not in by_name]
     if not named or unknown:
         raise InvalidInput("Name the paragraphs objected to (OP3, PP2 ...)"
@@ -136,9 +132,7 @@ def silence_of(session: Session, draft: Draft) -> dict[str, Any] | None:
         state = "passed"
     out: dict[str, Any] = {"deadline": deadline.isoformat(), "state": state}
     if silence.broken_at:
-        live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
-        refs = {n.paragraph.uid: n.ref for n in number_paragraphs(
-            [DomainParagraph(p.uid, p.kind, p.level, p.text) for p in live])}
+        refs = drafting.refs(draft)
         uids = json.loads(silence.paragraphs or "[]")
         out["objection"] = {"delegation": silence.broken_by_delegation.name if silence.broken_by_delegation else None,
                             "paragraphs": [{"id": uid, "ref": refs.get(uid)} for uid in uids],
@@ -167,10 +161,9 @@ def stage_of(session: Session, draft: Draft) -> dict[str, Any]:
     if stage == "negotiation":  # the round it is in: the last version named ("zero draft", "rev.2")
         stage = session.scalar(select(NamedVersion.name).where(NamedVersion.draft_id == draft.id)
                                .order_by(NamedVersion.seq.desc(), NamedVersion.id.desc()).limit(1)) or stage
-    live = sorted((p for p in draft.paragraphs if p.deleted_at is None), key=lambda p: p.position)
-    refs = {n.paragraph.uid: n.ref for n in number_paragraphs(
-        [DomainParagraph(p.uid, p.kind, p.level, p.text) for p in live])}
-    paragraphs = [{"id": p.uid, "ref": refs.get(p.uid), "status": paragraph_status(p.text, p.ad_ref)} for p in live]
+    refs = drafting.refs(draft)
+    paragraphs = [{"id": p.uid, "ref": refs.get(p.uid), "status": paragraph_status(p.text, p.ad_ref)}
+                  for p in draft.paragraphs]
     return {"status": draft.status.value, "stage": stage, "silence": silence_of(session, draft),
             "paragraphs": paragraphs}
 

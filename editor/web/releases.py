@@ -8,12 +8,11 @@ from typing import Any
 from flask import render_template
 
 from editor.domain.press import Release
+from editor.services.releases import content_of
 
 
 def release_data(release: Release, outcome: dict[str, Any]) -> dict[str, Any]:
-    return {"symbol": release.symbol, "meeting_line": release.meeting_line, "headline": release.headline,
-            "paragraphs": list(release.paragraphs), **outcome, "full_text": list(release.full_text),
-            "footer": release.footer, "text": release.text()}
+    return {**content_of(release), **outcome, "text": release.text()}
 
 
 def render_release(release: Release, output: str, outcome: dict[str, Any]) -> str:
