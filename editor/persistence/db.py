@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,7 +32,7 @@ class Base(DeclarativeBase):
 SQLITE_SYNCHRONOUS = ("NORMAL", "FULL")
 
 
-def _sqlite_pragmas(synchronous: str):
+def _sqlite_pragmas(synchronous: str, database: Database | None):
     def on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -39,6 +40,11 @@ def _sqlite_pragmas(synchronous: str):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA busy_timeout=5000")
+        if database is not None and database.checkpoints_elsewhere:
+            # Checkpoints are `Database.checkpoint`'s, on a thread of their own: left to SQLite, the commit
+            # that fills the WAL to a thousand pages copies them into the database and fsyncs it, tens of
+            # milliseconds in the middle of somebody's keystroke.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     return on_connect
@@ -52,7 +58,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
+def make_engine(url: str, sqlite_synchronous: str = "FULL", database: Database | None = None) -> Engine:
     if sqlite_synchronous not in SQLITE_SYNCHRONOUS:
         raise ValueError(f"SQLite synchronous is one of {', '.join(SQLITE_SYNCHRONOUS)}, not {sqlite_synchronous!r}")
     url = normalise_url(url)
@@ -63,7 +69,7 @@ def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
             # One shared connection, or every session would see its own empty database.
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous))
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous, database))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -73,7 +79,8 @@ class Database:
 
     def __init__(self, url: str, sqlite_synchronous: str = "FULL") -> None:
         self.url = url
-        self.engine = make_engine(url, sqlite_synchronous)
+        self.checkpoints_elsewhere = False
+        self.engine = make_engine(url, sqlite_synchronous, self)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -89,5 +96,27 @@ class Database:
         finally:
             session.close()
 
+    @property
+    def on_sqlite_file(self) -> bool:
+        return self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:")
+
+    def take_over_checkpoints(self) -> None:
+        """From now on SQLite's WAL is copied back into the database only by `checkpoint()`, which the
+        caller runs on a thread of its own (connections already open are closed, to take the setting)."""
+        if self.on_sqlite_file:
+            self.checkpoints_elsewhere = True
+            self.engine.dispose()
+
+    def checkpoint(self, connection: sqlite3.Connection) -> tuple[int, int]:
+        """Copy what the WAL holds into the database without waiting for anyone (PASSIVE): writers go on
+        appending meanwhile. `connection` is the checkpointing thread's own, made by `checkpoint_connection`.
+        Returns the frames in the WAL and how many of them are now in the database."""
+        _busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return frames, copied
+
+    def checkpoint_connection(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.engine.url.database, timeout=5.0)
+
     def dispose(self) -> None:
+        self.checkpoints_elsewhere = False
         self.engine.dispose()

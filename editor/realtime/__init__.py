@@ -8,21 +8,10 @@ from typing import TypeVar
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from editor import on_native_thread
 from editor.extensions import socketio
-from editor.realtime.committer import Blocking, Committer, in_place
+from editor.realtime.committer import Committer
 from editor.realtime.namespace import NAMESPACE, REPLY_TIMEOUT, DraftsNamespace, room
 from editor.realtime.presence import Presence
-
-
-def _blocking(async_mode: str, database_url: str) -> Blocking:
-    """Where the committer commits: in place, except SQLite's commit under gevent, which goes to a native
-    thread: it may wait for an fsync (synchronous=FULL) and, every thousand pages or so, runs the WAL
-    checkpoint, which fsyncs whatever the setting; on the loop that stalled every delegate for tens of ms.
-    (psycopg waits for PostgreSQL cooperatively when gevent has patched the process.)"""
-    if async_mode != "gevent" or not database_url.startswith("sqlite"):
-        return in_place
-    return on_native_thread
 
 
 def init_app(app: Flask) -> None:
@@ -31,8 +20,7 @@ def init_app(app: Flask) -> None:
     def broadcast(draft_id: int, changes: list[dict]) -> None:
         server.emit("changes", {"draft": draft_id, "changes": changes}, to=room(draft_id), namespace=NAMESPACE)
 
-    blocking = _blocking(server.async_mode, app.config["DATABASE_URL"])
-    committer = Committer(app.extensions["penholder.database"], broadcast, blocking)
+    committer = Committer(app.extensions["penholder.database"], broadcast)
     app.extensions["penholder.committer"] = committer
     # socketio.init_app made a new server for this app; the namespace is registered on each one.
     namespace = DraftsNamespace(NAMESPACE, Presence(app.config["SOCKETIO_MESSAGE_QUEUE"]), committer)

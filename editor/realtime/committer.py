@@ -33,14 +33,6 @@ MAX_BATCH = 256
 UNAVAILABLE = SyncError("unavailable", "The server could not record the change; it will be sent again.")
 
 Broadcast = Callable[[int, list[dict]], None]
-# Runs the batch's commit: a plain call with threads; under gevent on SQLite, a call on a native thread, so
-# that the commit's fsync (the driver lets go of the GIL meanwhile) does not stop the event loop.
-Blocking = Callable[[Callable[[], None]], None]
-
-
-def in_place(function: Callable[[], None]) -> None:
-    function()
-
 
 @dataclass
 class _Item:
@@ -57,10 +49,9 @@ class _Work:
 
 
 class Committer:
-    def __init__(self, database: Database, broadcast: Broadcast, blocking: Blocking = in_place):
+    def __init__(self, database: Database, broadcast: Broadcast):
         self.database = database
         self.broadcast = broadcast
-        self.blocking = blocking
         self._queue: queue.SimpleQueue[_Item | _Work] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -112,12 +103,26 @@ class Committer:
                 for item in batch:
                     if not item.future.done():
                         item.future.set_result(Reply(False, error=UNAVAILABLE))
+            if pending is None and self._queue.empty():
+                self._refresh()
+
+    def _refresh(self) -> None:
+        """While nothing waits: what the batches found stale (editors' rights), decided again."""
+        session = self.database.sessionmaker()
+        try:
+            self._live.refresh(session)
+        except Exception:
+            self._live.forget()
+            log.exception("deciding editors' rights again failed")
+        finally:
+            session.rollback()
+            session.close()
 
     def _exclusive(self, item: _Work) -> None:
         session = self.database.sessionmaker()
         try:
             result = item.work(session)
-            self.blocking(session.commit)
+            session.commit()
         except BaseException as error:  # the caller hears of it; the thread goes on
             session.rollback()
             self._live.forget()
@@ -152,12 +157,12 @@ class Committer:
             item.future.set_result(applied.reply)
 
     def _apply(self, batch: list[_Item]) -> list[tuple[_Item, sync.Applied]]:
-        # The statements run here (a keystroke's are a few hundred microseconds of Python); only the commit
-        # goes through `blocking`: one hand-over per batch, instead of one GIL hand-over per statement.
+        # Statements and commit run here, on the event loop under gevent: SQLite's commit is a WAL append
+        # and its fsync (its checkpoints run elsewhere: editor.serving), psycopg waits cooperatively.
         session = self.database.sessionmaker()
         try:
             applied = sync.apply_batch(session, [(i.user_id, i.draft_id, i.request) for i in batch], self._live)
-            self.blocking(session.commit)
+            session.commit()
         except BaseException:
             session.rollback()
             raise

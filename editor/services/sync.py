@@ -27,6 +27,7 @@ from editor.domain.revisions import Mark, RevisionError
 from editor.domain.sync import Change, Request, SyncError
 from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, RevisionKind, User
 from editor.persistence.models._types import utcnow
+from editor.persistence.prepared import Prepared
 from editor.services.errors import NotFound
 from editor.services.log import KIND_OF_OP, Histories, Names, author_wire, log_entries, names_of
 from editor.services.permissions import Action, decide
@@ -35,14 +36,16 @@ from editor.services.permissions import Action, decide
 CATCH_UP_LIMIT = 2_000
 
 revisions, paragraphs, drafts = Revision.__table__, Paragraph.__table__, Draft.__table__
-# The keystroke's statements, built once: SQLAlchemy keeps their compiled form and cache key, so executing
-# one costs the driver's time and little more.
-_LOCK_DRAFT = (select(drafts.c.version, drafts.c.generation, drafts.c.status)
-               .where(drafts.c.id == bindparam("draft_id")).with_for_update())
-_WRITE_VERSION = drafts.update().where(drafts.c.id == bindparam("draft_id")).values(version=bindparam("to"))
-_WRITE_PARAGRAPH = (paragraphs.update().where(paragraphs.c.id == bindparam("row_id"))
-                    .values(text=bindparam("new_text"), version=bindparam("to")))
-_ADD_REVISION = revisions.insert()
+# The keystroke's statements, compiled once per dialect and run on the driver's cursor (Prepared).
+_LOCK_DRAFT = Prepared(select(drafts.c.version, drafts.c.generation, drafts.c.status)
+                       .where(drafts.c.id == bindparam("draft_id")).with_for_update())
+_WRITE_VERSION = Prepared(drafts.update().where(drafts.c.id == bindparam("draft_id"))
+                          .values(version=bindparam("to")))
+_WRITE_PARAGRAPH = Prepared(paragraphs.update().where(paragraphs.c.id == bindparam("row_id"))
+                            .values(text=bindparam("new_text"), version=bindparam("to")))
+_ADD_REVISION = Prepared(revisions.insert(), keys=[
+    "draft_id", "seq", "paragraph_uid", "kind", "base_version", "client_id", "client_seq", "change", "result",
+    "created_at", "user_id", "delegation_id"])
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,10 @@ class LiveDrafts:
     generation it was built at: another process, or any other writer, that changed the draft has moved its
     version (every change to a draft's text is a revision of its log), and the entry is rebuilt. A user's
     right to edit is decided again whenever the draft's status changes (a freeze is refused from the next
-    change on) and at least every `RIGHTS_TTL` seconds (a changed account or membership). The owner forgets
-    everything when a transaction fails.
+    change on) and again every `RIGHTS_TTL` seconds (a changed account or membership): between two batches
+    (`refresh`, which the owner calls when no change is waiting; a decision is a few ORM queries, 1.5 ms, that
+    a keystroke need not wait for), or, under a load that never leaves the owner a moment, in the batch once
+    the right is twice that old. The owner forgets everything when a transaction fails.
     """
 
     RIGHTS_TTL = 2.0
@@ -151,6 +156,7 @@ class LiveDrafts:
     def __init__(self) -> None:
         self._drafts: dict[int, _LiveDraft] = {}
         self._rights: dict[tuple[int, int, DraftStatus], _Right] = {}
+        self._stale: set[tuple[int, int, DraftStatus]] = set()
         self.histories = Histories(size=4)  # for rejections: ahead of the readers' by the uncommitted batch
 
     def of(self, session: Session, header: _Header) -> _LiveDraft:
@@ -163,9 +169,20 @@ class LiveDrafts:
         key = (user_id, header.id, header.status)
         now = time.monotonic()
         right = self._rights.get(key)
-        if right is None or now - right.decided_at > self.RIGHTS_TTL:
-            right = self._rights[key] = _decide_right(session, user_id, header.id, now)
+        if right is None or now - right.decided_at > 2 * self.RIGHTS_TTL:
+            right = self._rights[key] = _decide_right(session, user_id, header.id, now)[1]
+        elif now - right.decided_at > self.RIGHTS_TTL:
+            self._stale.add(key)
         return right
+
+    def refresh(self, session: Session) -> None:
+        """Decide again the rights that went stale in the batches before (the session is only read)."""
+        while self._stale:
+            user_id, draft_id, _ = key = self._stale.pop()
+            self._rights.pop(key, None)
+            status, right = _decide_right(session, user_id, draft_id, time.monotonic())
+            if status is not None:
+                self._rights[(user_id, draft_id, status)] = right
 
     @staticmethod
     def _load(session: Session, header: _Header) -> _LiveDraft:
@@ -181,21 +198,27 @@ class LiveDrafts:
     def forget(self) -> None:
         self._drafts.clear()
         self._rights.clear()
+        self._stale.clear()
         self.histories.forget()
 
 
-def _decide_right(session: Session, user_id: int, draft_id: int, now: float) -> _Right:
+def _decide_right(session: Session, user_id: int, draft_id: int, now: float) -> tuple[DraftStatus | None, _Right]:
+    """The user's right to edit the draft, and the draft's status it was decided in."""
     user = session.scalar(select(User).where(User.id == user_id).options(joinedload(User.delegation)))
-    if user is None:
-        return _Right(SyncError("not_authenticated", "Please log in again."), None, (None, None, None), now)
-    draft = load_draft(session, draft_id)
-    return _Right(edit_refusal(session, user, draft), user.delegation_id, names_of(user, user.delegation), now,
-                  bool(decide(session, user, Action.HOLD_PEN, draft)))
+    draft = session.scalar(select(Draft).where(Draft.id == draft_id))
+    if user is None or draft is None:
+        return None, _Right(SyncError("not_authenticated", "Please log in again."), None, (None, None, None), now)
+    penholder = bool(decide(session, user, Action.HOLD_PEN, draft))
+    return draft.status, _Right(edit_refusal(session, user, draft), user.delegation_id,
+                                names_of(user, user.delegation), now, penholder)
 
 
 def _lock_header(session: Session, draft_id: int) -> _Header | None:
-    row = session.connection().execute(_LOCK_DRAFT, {"draft_id": draft_id}).first()
-    return _Header(draft_id, row.version, row.generation, DraftStatus(row.status)) if row else None
+    row = _LOCK_DRAFT.first(session.connection(), {"draft_id": draft_id})
+    if row is None:
+        return None
+    version, generation, status = row
+    return _Header(draft_id, version, generation, DraftStatus(status))
 
 
 def apply_batch(session: Session, items: Sequence[tuple[int, int, Request]],
@@ -228,7 +251,7 @@ def apply_batch(session: Session, items: Sequence[tuple[int, int, Request]],
             results.append(_apply_one(session, live, user_id, right, header, request))
     for header in headers.values():
         if header is not None and header.version != header.locked_version:
-            session.connection().execute(_WRITE_VERSION, {"draft_id": header.id, "to": header.version})
+            _WRITE_VERSION.do(session.connection(), {"draft_id": header.id, "to": header.version})
     return results
 
 
@@ -255,8 +278,8 @@ def _apply_one(session: Session, drafts: LiveDrafts, user_id: int, right: _Right
     except SyncError as error:
         return Applied(sync.Reply(False, error=error))
     at = utcnow()
-    session.connection().execute(_ADD_REVISION, {**revision, "created_at": at, "user_id": user_id,
-                                                 "delegation_id": right.delegation_id})
+    _ADD_REVISION.do(session.connection(), {**revision, "created_at": at, "user_id": user_id,
+                                            "delegation_id": right.delegation_id})
     live.last_cseq[request.client] = max(request.cseq, live.last_cseq.get(request.client, 0))
     if request.op == sync.TEXT or (request.op in sync.REVIEWS and "." in (request.review or "")):
         live.version = draft.version  # a structural change leaves it behind: rebuilt at the next change
@@ -294,8 +317,8 @@ def _apply_text(session: Session, live: _LiveDraft, draft: _Header, request: Req
         base = text_at(session, draft, request.paragraph, row.text, row.version, request.base)
     outcome = sync.apply_text(request, base, row.text)
     draft.version += 1
-    session.connection().execute(_WRITE_PARAGRAPH, {"row_id": row.row_id, "new_text": outcome.text,
-                                                    "to": draft.version})
+    _WRITE_PARAGRAPH.do(session.connection(), {"row_id": row.row_id, "new_text": outcome.text,
+                                               "to": draft.version})
     row.change(outcome.text, draft.version)
     stored = {"op": sync.TEXT, "delta": outcome.delta}
     if outcome.conflicts:
@@ -336,7 +359,7 @@ def _apply_review(session: Session, live: _LiveDraft, histories: Histories, draf
         histories.forget()
         raise SyncError("unavailable", "The history and the text disagree; the change was not made.")
     draft.version += 1
-    session.connection().execute(_WRITE_PARAGRAPH, {"row_id": row.row_id, "new_text": text, "to": draft.version})
+    _WRITE_PARAGRAPH.do(session.connection(), {"row_id": row.row_id, "new_text": text, "to": draft.version})
     row.change(text, draft.version)
     stored = {"op": sync.TEXT, "delta": delta, request.op: request.review, "since": request.since}
     change = Change(draft.version, sync.TEXT, request.paragraph, request.client, request.cseq, delta=delta)

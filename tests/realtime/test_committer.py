@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
 
 from editor.domain.sync import Replica, Request, parse_request
 from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, Role, User
-from editor.realtime import _blocking
 from editor.realtime.committer import Committer, _Item
 from editor.services import sync as sync_service
 
@@ -124,36 +122,58 @@ def test_a_changed_account_is_refused_once_its_kept_right_expires(database, seed
     assert not reply.ok and reply.error.code == "forbidden"
 
 
-def test_the_commit_runs_where_the_blocking_hook_says_and_the_broadcast_stays_home(database, seed):
-    """Under gevent on SQLite the batch's commit runs on a native thread (the hook), so that its fsync does
-    not stop the event loop; the broadcast and the replies stay on the committer's own thread."""
-    threads = {}
+class _Clock:
+    def __init__(self):
+        self.now = 1000.0
 
-    def elsewhere(function):
-        def run():
-            threads["commit"] = threading.get_ident()
-            return function()
+    def monotonic(self):
+        return self.now
 
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(run).result()
 
-    committer = Committer(database, lambda *_: threads.setdefault("broadcast", threading.get_ident()), elsewhere)
-    assert _edit(committer, database, seed["draft_id"], "france", " elsewhere").ok
-    assert threads["broadcast"] == threading.get_ident() != threads["commit"]
+def test_a_stale_right_is_decided_again_between_batches_not_in_a_keystroke(database, seed, monkeypatch):
+    """Past RIGHTS_TTL a kept right still serves the batch and is decided again when the committer has
+    nothing waiting; past twice the TTL the batch decides it itself."""
+    clock = _Clock()
+    monkeypatch.setattr(sync_service, "time", clock)
+    ttl = sync_service.LiveDrafts.RIGHTS_TTL
+    committer = Committer(database, lambda *_: None)
+    assert _edit(committer, database, seed["draft_id"], "france", " before").ok
     with database.session() as session:
-        assert session.scalar(select(Paragraph.text).where(Paragraph.text.like("% elsewhere"))) is not None
+        session.scalar(select(User).where(User.username == "france")).role = Role.OBSERVER
+
+    clock.now += 1.5 * ttl
+    assert _edit(committer, database, seed["draft_id"], "france", " stale").ok  # kept, and marked stale
+    committer._refresh()  # what _run does when the queue is empty
+    reply = _edit(committer, database, seed["draft_id"], "france", " refused")
+    assert not reply.ok and reply.error.code == "forbidden"
+
+    with database.session() as session:
+        session.scalar(select(User).where(User.username == "france")).role = Role.DELEGATE
+    clock.now += 2.5 * ttl  # no moment between batches: decided in the batch
+    assert _edit(committer, database, seed["draft_id"], "france", " again").ok
 
 
-@pytest.mark.parametrize(("async_mode", "url", "elsewhere"), [
-    ("gevent", "sqlite:///x.db", True),  # its fsync and its WAL checkpoints must not stop the event loop
-    ("gevent", "postgresql://db/x", False),  # psycopg waits cooperatively
-    ("threading", "sqlite:///x.db", False),
-])
-def test_only_sqlites_commit_leaves_the_event_loop(async_mode, url, elsewhere):
-    blocking = _blocking(async_mode, url)
-    ran_on = []
-    blocking(lambda: ran_on.append(threading.get_ident()))
-    assert (ran_on[0] != threading.get_ident()) is elsewhere
+def test_the_running_committer_refreshes_stale_rights_when_idle(database, seed, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(sync_service, "time", clock)
+    committer = Committer(database, lambda *_: None)
+    [replica] = replicas(database, seed["draft_id"], 1)
+    uid = replica.order[0]
+    replica.edit(uid, replica.text(uid) + " one")
+    france, change = user_id(database, "france"), request(replica)
+    assert committer.submit(france, seed["draft_id"], change).result(timeout=10).ok
+
+    clock.now += 1.5 * sync_service.LiveDrafts.RIGHTS_TTL
+    with database.session() as session:
+        session.scalar(select(User).where(User.username == "france")).role = Role.OBSERVER
+    resent = committer.submit(france, seed["draft_id"], change).result(timeout=10)
+    assert resent.ok and resent.duplicate  # served by the stale right, which is now decided again
+    for _ in range(500):
+        rights = list(committer._live._rights.values())
+        if not committer._live._stale and rights and rights[0].refusal is not None:
+            break
+        threading.Event().wait(0.01)
+    assert [right.refusal.code for right in committer._live._rights.values()] == ["forbidden"]
 
 
 @pytest.mark.parametrize("recent", [32, 1])  # bases from memory, or (1) all from the revisions table

@@ -1,0 +1,75 @@
+"""What `python wsgi.py` sets up around the app: WAL checkpoints off the committer's path, a settled heap."""
+
+from __future__ import annotations
+
+import gc
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from editor.persistence.db import Database
+from editor.serving import checkpoint_in_background, settle_heap
+
+
+def _autocheckpoint(database: Database) -> int:
+    with database.engine.connect() as connection:
+        return connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+
+
+def _write_pages(database: Database, commits: int) -> None:
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS filler (x TEXT)")
+    for n in range(commits):
+        with database.engine.begin() as connection:  # a row of about a page, a commit each
+            connection.execute(text("INSERT INTO filler VALUES (:x)"), {"x": f"{n:06d}" + "x" * 3500})
+
+
+def test_once_taken_over_no_commit_checkpoints_and_checkpoint_copies_the_whole_wal(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'a.db'}")
+    assert _autocheckpoint(database) == 1000  # SQLite's own: the commit that fills the WAL pays for it
+    database.take_over_checkpoints()
+    assert _autocheckpoint(database) == 0
+    _write_pages(database, 1500)
+    wal = Path(f"{tmp_path / 'a.db'}-wal")
+    assert wal.stat().st_size > 1500 * 4096  # no commit copied the WAL back: it only grew
+    connection = database.checkpoint_connection()
+    frames, copied = database.checkpoint(connection)
+    assert frames >= 1500 and copied == frames
+    connection.close()
+    database.dispose()
+
+
+def test_the_background_checkpointer_runs_until_the_database_is_disposed_of(tmp_path, monkeypatch):
+    database = Database(f"sqlite:///{tmp_path / 'b.db'}")
+    calls = []
+    real = database.checkpoint
+    monkeypatch.setattr(database, "checkpoint", lambda connection: calls.append(real(connection)))
+    checkpoint_in_background(database, every=0.01)
+    assert _autocheckpoint(database) == 0
+    _write_pages(database, 50)
+    deadline = time.monotonic() + 10
+    while not any(frames and copied == frames for frames, copied in calls):
+        assert time.monotonic() < deadline, "no checkpoint copied the commits"
+        time.sleep(0.01)
+    database.dispose()
+    time.sleep(0.1)
+    made = len(calls)
+    time.sleep(0.1)
+    assert len(calls) == made  # stopped
+
+
+def test_only_an_sqlite_file_is_checkpointed_in_the_background(monkeypatch):
+    database = Database("sqlite://")
+    checkpoint_in_background(database, every=0.01)
+    assert not database.checkpoints_elsewhere
+    database.dispose()
+
+
+def test_the_heap_made_at_start_is_out_of_the_collectors_sight():
+    before = gc.get_freeze_count()
+    settle_heap()
+    try:
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
