@@ -6,10 +6,11 @@ import gc
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from editor.persistence.db import Database
-from editor.serving import checkpoint_in_background, settle_heap
+from editor.serving import checkpoint_in_background, settle_heap, text_frame
 
 
 def _autocheckpoint(database: Database) -> int:
@@ -73,3 +74,11 @@ def test_the_heap_made_at_start_is_out_of_the_collectors_sight():
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("text", ["", "42/drafts,[\"changes\"]", "é" * 62, "x" * 126, "Ω" * 40_000, "🇺🇳" * 20_000])
+def test_a_shared_frame_is_the_frame_wsproto_builds_without_extensions(text):
+    from wsproto.connection import Connection, ConnectionType
+    from wsproto.events import TextMessage
+
+    assert text_frame(text) == Connection(ConnectionType.SERVER).send(TextMessage(data=text))
