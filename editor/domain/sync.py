@@ -202,6 +202,69 @@ def merge3(base: str, first: Sequence[tuple[int, str]], second: Sequence[tuple[i
     return Merge("".join(out), tuple(conflicts))
 
 
+Diffs = Sequence[tuple[int, str]]
+
+
+def compose(first: Diffs, then: Diffs) -> list[tuple[int, str]]:
+    """One diff from two in a row: `first` turns a text A into B, `then` turns B into C; the result turns A
+    into C. Exact and linear in the diffs' size, where diffing A against C afresh costs, in a long paragraph
+    that many delegates are typing into at once, the length times the number of places that changed."""
+    out: list[tuple[int, str]] = []
+    a = [[op, text] for op, text in first if text]
+    b = [[op, text] for op, text in then if text]
+    i = j = 0
+    while i < len(a) or j < len(b):
+        if i < len(a) and a[i][0] == diff_match_patch.DIFF_DELETE:  # gone from B: gone from C
+            out.append((diff_match_patch.DIFF_DELETE, a[i][1]))
+            i += 1
+            continue
+        if j < len(b) and b[j][0] == diff_match_patch.DIFF_INSERT:  # new in C
+            out.append((diff_match_patch.DIFF_INSERT, b[j][1]))
+            j += 1
+            continue
+        if i == len(a) or j == len(b):
+            raise ValueError("the two diffs do not meet on the same text")
+        n = min(len(a[i][1]), len(b[j][1]))  # B's characters: what `first` made, what `then` starts from
+        piece = a[i][1][:n]
+        if b[j][0] == diff_match_patch.DIFF_EQUAL:  # B's text kept: as `first` made it, kept or inserted
+            out.append((a[i][0], piece))
+        elif a[i][0] == diff_match_patch.DIFF_EQUAL:  # A's text that `then` deleted
+            out.append((diff_match_patch.DIFF_DELETE, piece))
+        # (inserted by `first`, deleted by `then`: never in A nor in C)
+        a[i][1], b[j][1] = a[i][1][n:], b[j][1][n:]
+        if not a[i][1]:
+            i += 1
+        if not b[j][1]:
+            j += 1
+    return out
+
+
+@dataclass(frozen=True)
+class TextVersion:
+    """A paragraph's text after change `seq` of the draft, with the exact diffs from its version before
+    (None when they are not known)."""
+
+    seq: int
+    text: str
+    diffs: Diffs | None = None
+
+
+def version_at(versions: Sequence[TextVersion], seq: int) -> tuple[str, list[tuple[int, str]] | None] | None:
+    """From a paragraph's versions (oldest first, consecutive): its text after change `seq`, and the exact
+    diffs from that text to the newest (None when a link is unknown: the caller diffs the two texts);
+    None when `seq` is older than them all."""
+    for index in range(len(versions) - 1, -1, -1):
+        if versions[index].seq <= seq:
+            text = versions[index].text
+            composed: list[tuple[int, str]] = [(diff_match_patch.DIFF_EQUAL, text)] if text else []
+            for later in (versions[k] for k in range(index + 1, len(versions))):  # a deque does not slice
+                if later.diffs is None:
+                    return text, None
+                composed = compose(composed, later.diffs)
+            return text, composed
+    return None
+
+
 def rebase(old: str, new: str, onto: str, onto_diffs: Sequence[tuple[int, str]] | None = None) -> str:
     """Carry the change from `old` to `new` over to `onto` (another version of `old`, reached by
     `onto_diffs` when they are known exactly)."""
@@ -212,11 +275,12 @@ def rebase(old: str, new: str, onto: str, onto_diffs: Sequence[tuple[int, str]] 
     return merge3(old, onto_diffs if onto_diffs is not None else diff(old, onto), diff(old, new)).text
 
 
-def merge(base: str, mine: str, current: str) -> Merge:
-    """The client changed `base` into `mine`; others have since changed it into `current`."""
+def merge(base: str, mine: str, current: str, theirs: Diffs | None = None) -> Merge:
+    """The client changed `base` into `mine`; others have since changed it into `current` (by `theirs`,
+    when those diffs are known exactly)."""
     if base == current:
         return Merge(mine)
-    return merge3(base, diff(base, current), diff(base, mine))
+    return merge3(base, theirs if theirs is not None else diff(base, current), diff(base, mine))
 
 
 def check_text(text: str, what: str = "A paragraph") -> str:
@@ -385,19 +449,22 @@ class TextOutcome:
     text: str
     delta: str  # from the current text to the new one, for the log
     conflicts: tuple[str, ...]
+    diffs: Diffs = ()  # the delta's diffs
 
 
-def apply_text(request: Request, base_text: str, current_text: str) -> TextOutcome:
-    """The server's half of a text change: the client's text from its base, merged into the current one."""
+def apply_text(request: Request, base_text: str, current_text: str, theirs: Diffs | None = None) -> TextOutcome:
+    """The server's half of a text change: the client's text from its base, merged into the current one
+    (`theirs`: the exact diffs from the base to the current text, when they are known)."""
     diffs = delta_diffs(base_text, request.delta or "")
     mine = check_text(_dmp.diff_text2(diffs))
-    merged = merge(base_text, mine, current_text)
+    merged = merge(base_text, mine, current_text, theirs)
     check_text(merged.text)
     # Nothing happened in between: the log carries the author's own change as made (it says which words
     # were replaced, where a diff of the result could pair up letters across them), re-encoded the one way
     # every client decodes, whatever escapes the author's client chose.
-    delta = _dmp.diff_toDelta(diffs) if base_text == current_text else make_delta(current_text, merged.text)
-    return TextOutcome(merged.text, delta, merged.conflicts)
+    if base_text != current_text:
+        diffs = diff(current_text, merged.text)
+    return TextOutcome(merged.text, _dmp.diff_toDelta(diffs), merged.conflicts, tuple(diffs))
 
 
 def apply_structure(request: Request, paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
@@ -468,15 +535,16 @@ class ServerDocument:
         self.paragraphs = list(paragraphs)
         self.seq = 0
         self.log: list[Change] = []
-        self._history: dict[str, list[tuple[int, str]]] = {p.uid: [(0, p.text)] for p in paragraphs}
+        self._history: dict[str, list[TextVersion]] = {p.uid: [TextVersion(0, p.text)] for p in paragraphs}
         self._applied: dict[tuple[str, int], int] = {}
 
     def snapshot(self) -> dict[str, Any]:
         return snapshot_wire(self.generation, self.seq, self.paragraphs)
 
     def text_at(self, uid: str, seq: int) -> str:
-        versions = self._history[uid]
-        return next(text for at, text in reversed(versions) if at <= seq)
+        found = version_at(self._history[uid], seq)
+        assert found is not None
+        return found[0]
 
     def submit(self, request: Request, author: Mapping[str, Any] | None = None) -> Reply:
         done = self._applied.get((request.client, request.cseq))
@@ -504,9 +572,12 @@ class ServerDocument:
                 raise missing_paragraph(request.paragraph)
             at = index[request.paragraph]
             current = self.paragraphs[at]
-            outcome = apply_text(request, self.text_at(request.paragraph, request.base), current.text)
+            found = version_at(self._history[request.paragraph], request.base)
+            if found is None:
+                raise SyncError("bad_request", "That paragraph did not exist at the base version of the change.")
+            outcome = apply_text(request, found[0], current.text, found[1])
             self.paragraphs[at] = replace(current, text=outcome.text)
-            self._history[request.paragraph].append((seq, outcome.text))
+            self._history[request.paragraph].append(TextVersion(seq, outcome.text, outcome.diffs))
             self.seq = seq
             change = Change(seq, TEXT, request.paragraph, request.client, request.cseq,
                             delta=outcome.delta, author=author)
@@ -515,7 +586,7 @@ class ServerDocument:
             raise missing_paragraph(request.paragraph)
         self.paragraphs = apply_structure(request, self.paragraphs)
         if request.op == INSERT:
-            self._history[request.paragraph] = [(seq, request.text)]
+            self._history[request.paragraph] = [TextVersion(seq, request.text or "")]
         self.seq = seq
         change = Change(seq, request.op, request.paragraph, request.client, request.cseq,
                         text=request.text if request.op == INSERT else None,

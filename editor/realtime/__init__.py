@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from editor.extensions import socketio
-from editor.realtime.committer import Committer
+from editor.realtime.committer import Committer, at_once
 from editor.realtime.namespace import NAMESPACE, REPLY_TIMEOUT, DraftsNamespace, room
 from editor.realtime.presence import Presence
 
@@ -20,7 +20,10 @@ def init_app(app: Flask) -> None:
     def broadcast(draft_id: int, changes: list[dict]) -> None:
         server.emit("changes", {"draft": draft_id, "changes": changes}, to=room(draft_id), namespace=NAMESPACE)
 
-    committer = Committer(app.extensions["penholder.database"], broadcast)
+    gather = at_once
+    if server.async_mode == "gevent":
+        from gevent import idle as gather
+    committer = Committer(app.extensions["penholder.database"], broadcast, gather)
     app.extensions["penholder.committer"] = committer
     # socketio.init_app made a new server for this app; the namespace is registered on each one.
     namespace = DraftsNamespace(NAMESPACE, Presence(app.config["SOCKETIO_MESSAGE_QUEUE"]), committer)

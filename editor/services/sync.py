@@ -24,7 +24,7 @@ from editor.domain.document import Paragraph as DomainParagraph
 from editor.domain.document import ParagraphKind
 from editor.domain.draft_history import Status
 from editor.domain.revisions import Mark, RevisionError
-from editor.domain.sync import Change, Request, SyncError
+from editor.domain.sync import Change, Request, SyncError, TextVersion
 from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, RevisionKind, User
 from editor.persistence.models._types import utcnow
 from editor.persistence.prepared import Prepared
@@ -104,29 +104,29 @@ class _LivePara:
     row_id: int
     text: str
     version: int
-    # The paragraph's latest texts, (version, text), newest last: the base of a change made on a recent
-    # version comes from here instead of the revisions table. Bounded in entries and in characters.
-    recent: deque[tuple[int, str]] = field(default_factory=deque)
+    # The paragraph's latest versions, newest last, each with the exact diffs from the one before: a change
+    # made on a recent version finds its base here instead of in the revisions table, and is merged with
+    # what happened since through those diffs, composed (editor.domain.sync.version_at). Bounded in entries
+    # and in characters.
+    recent: deque[TextVersion] = field(default_factory=deque)
 
     RECENT_ENTRIES: ClassVar[int] = 32
     RECENT_CHARS: ClassVar[int] = 32_768
 
     def __post_init__(self) -> None:
-        self.recent.append((self.version, self.text))
+        self.recent.append(TextVersion(self.version, self.text))
 
-    def change(self, text: str, version: int) -> None:
+    def change(self, text: str, version: int, diffs: sync.Diffs | None = None) -> None:
         self.text, self.version = text, version
-        self.recent.append((version, text))
-        held = sum(len(t) for _, t in self.recent)
+        self.recent.append(TextVersion(version, text, diffs))
+        held = sum(len(v.text) for v in self.recent)
         while len(self.recent) > 1 and (len(self.recent) > self.RECENT_ENTRIES or held > self.RECENT_CHARS):
-            held -= len(self.recent.popleft()[1])
+            held -= len(self.recent.popleft().text)
 
-    def text_at(self, seq: int) -> str | None:
-        """Its text after change `seq` of the draft, if that is among the recent ones."""
-        for version, text in reversed(self.recent):
-            if version <= seq:
-                return text
-        return None
+    def at(self, seq: int) -> tuple[str, list[tuple[int, str]] | None] | None:
+        """Its text after change `seq` of the draft and the diffs from there to now, if that is among the
+        recent versions."""
+        return sync.version_at(self.recent, seq)
 
 
 @dataclass
@@ -312,14 +312,13 @@ def _apply_text(session: Session, live: _LiveDraft, draft: _Header, request: Req
     row = live.paragraphs.get(request.paragraph)
     if row is None:
         raise sync.missing_paragraph(request.paragraph)
-    base = row.text_at(request.base)
-    if base is None:
-        base = text_at(session, draft, request.paragraph, row.text, row.version, request.base)
-    outcome = sync.apply_text(request, base, row.text)
+    base, theirs = row.at(request.base) or (
+        text_at(session, draft, request.paragraph, row.text, row.version, request.base), None)
+    outcome = sync.apply_text(request, base, row.text, theirs)
     draft.version += 1
     _WRITE_PARAGRAPH.do(session.connection(), {"row_id": row.row_id, "new_text": outcome.text,
                                                "to": draft.version})
-    row.change(outcome.text, draft.version)
+    row.change(outcome.text, draft.version, outcome.diffs)
     stored = {"op": sync.TEXT, "delta": outcome.delta}
     if outcome.conflicts:
         stored["conflicts"] = list(outcome.conflicts)

@@ -259,3 +259,22 @@ _INSERTED = st.lists(_LETTERS | st.sampled_from(["%25", "%E2%82", "%zz", "%C3%A9
 def test_any_delta_is_taken_or_refused_as_diff_match_patch_would(text, tokens):
     delta = "\t".join(tokens)
     assert _ours(text, delta) == _dmp_apply(text, delta)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_LETTERS, max_size=25), min_size=2, max_size=6))
+def test_composed_diffs_turn_the_first_text_into_the_last(texts):
+    """What the server merges a change made on an older version with: the exact diffs of the changes in
+    between, composed, instead of a diff of the two texts."""
+    from editor.domain.sync import TextVersion, _dmp, compose, diff, version_at
+
+    composed = diff(texts[0], texts[1])
+    for before, after in zip(texts[1:], texts[2:], strict=False):
+        composed = compose(composed, diff(before, after))
+    assert _dmp.diff_text1(composed) == texts[0] and _dmp.diff_text2(composed) == texts[-1]
+    pairs = enumerate(zip(texts, texts[1:], strict=False), 1)
+    versions = [TextVersion(0, texts[0])]
+    versions += [TextVersion(n, after, tuple(diff(before, after))) for n, (before, after) in pairs]
+    for seq, text in enumerate(texts):
+        base, diffs = version_at(versions, seq)
+        assert base == text and _dmp.diff_text1(diffs) == text and _dmp.diff_text2(diffs) == texts[-1]

@@ -200,10 +200,22 @@ def test_a_paragraphs_recent_texts_are_bounded_in_entries_and_characters():
     para = sync_service._LivePara(1, "a", 1)
     for version in range(2, 100):
         para.change("a" * version, version)
-    assert len(para.recent) == para.RECENT_ENTRIES and para.text_at(99) == "a" * 99
-    assert para.text_at(10) is None  # forgotten: the caller asks the revisions table
+    assert len(para.recent) == para.RECENT_ENTRIES and para.at(99) == ("a" * 99, [(0, "a" * 99)])
+    assert para.at(10) is None  # forgotten: the caller asks the revisions table
     para.change("b" * 40_000, 100)  # longer than the budget alone: only the newest is kept
-    assert list(para.recent) == [(100, "b" * 40_000)] and para.text_at(99) is None
+    assert [(v.seq, v.text) for v in para.recent] == [(100, "b" * 40_000)] and para.at(99) is None
+
+
+def test_a_change_made_on_a_recent_version_is_merged_through_the_diffs_since_not_a_fresh_diff():
+    para = sync_service._LivePara(1, "one two", 1)
+    texts = ["one two", "one, two", "one, two, three"]
+    for version, (before, after) in enumerate(zip(texts, texts[1:], strict=False), 2):
+        para.change(after, version, tuple(sync_service.sync.diff(before, after)))
+    base, theirs = para.at(1)
+    assert base == "one two" and theirs == [(0, "one"), (1, ","), (0, " two"), (1, ", three")]
+    para.change("zero, one, two, three", 4)  # diffs not known (a review's change): the caller diffs the texts
+    assert para.at(1) == ("one two", None) and para.at(4) == ("zero, one, two, three",
+                                                               [(0, "zero, one, two, three")])
 
 
 def test_putting_in_blue_falls_between_two_keystrokes_never_across_one(database, seed):
@@ -251,3 +263,29 @@ def test_work_that_fails_on_the_committer_changes_nothing_and_the_committer_goes
     uid = replica.order[0]
     replica.edit(uid, replica.text(uid) + " (still drafting)")
     assert committer.submit(france, seed["draft_id"], request(replica)).result(timeout=10).ok
+
+
+def test_what_arrives_while_the_batch_is_gathered_is_committed_and_broadcast_with_it(database, seed):
+    """Under gevent the gather hook lets the loop read every socket before the batch is taken; here it
+    stands for two more delegates whose changes arrive just then."""
+    draft_id = seed["draft_id"]
+    broadcasts = []
+    france = user_id(database, "france")
+    first, *later = replicas(database, draft_id, 3)
+    for n, replica in enumerate((first, *later)):
+        uid = replica.order[n]
+        replica.edit(uid, replica.text(uid) + f" (amendment {n})")
+    futures = []
+
+    def arrivals():
+        while later:
+            futures.append(committer.submit(france, draft_id, request(later.pop(0))))
+
+    committer = Committer(database, lambda draft, changes: broadcasts.append(len(changes)), arrivals)
+    futures.insert(0, committer.submit(france, draft_id, request(first)))
+    for _ in range(500):
+        if len(futures) == 3 and all(f.done() for f in futures):
+            break
+        threading.Event().wait(0.01)
+    assert [f.result().ok for f in futures] == [True] * 3
+    assert broadcasts == [3]  # one commit, one broadcast
