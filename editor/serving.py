@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import socket
 import struct
+from typing import ClassVar
 
+from engineio import Server as EngineIO
 from engineio.async_drivers.gevent import WebSocketWSGI
+from engineio.packet import NOOP, Packet
 from flask import Flask
 from flask_socketio import SocketIO
 from gevent import monkey, pywsgi
@@ -35,6 +39,7 @@ def serve(app: Flask, socketio: SocketIO, host: str, port: int) -> None:
     checkpoint_in_background(app.extensions["penholder.database"])
     engineio = socketio.server.eio
     engineio._async = {**engineio._async, "websocket": SharedFrameWebSocket}  # its WebSocket class for gevent
+    send_at_once_where_possible(engineio)
     settle_heap()
     socketio.run(app, host=host, port=port, handler_class=NoDelayHandler)
 
@@ -87,26 +92,92 @@ def text_frame(text: str) -> bytes:
 
 class SharedFrameWebSocket(WebSocketWSGI):
     """Engine.IO's WebSocket under gevent (simple-websocket), with every recipient of a broadcast sent the
-    same bytes. python-socketio encodes a broadcast once; each connection's writer then framed it again
-    (wsproto), and with permessage-deflate compressed it again, in a zlib stream of its own: at 50 delegates
-    typing, 12,000 frames a second. Here the frame is built once and the writers that follow send it as it
-    is. Compression is not offered back (a keystroke's message is a few hundred bytes), which is what makes
-    one frame fit every connection; pings, pongs and the close still go through wsproto."""
+    same bytes, written at once where nothing of the connection's is waiting.
 
-    _last: tuple[str, bytes] = ("", b"")  # the last message framed (all writers run on the one loop)
+    python-socketio encodes a broadcast once; engine.io then queued it per connection, for a writer
+    greenlet that framed it again (wsproto) and, with permessage-deflate, compressed it again in a zlib
+    stream of its own: at 50 delegates typing, 12,000 frames a second, each a queue, a greenlet switch and
+    a framing. Here the frame is built once, and `send_at_once` writes it to every connection whose writer
+    has nothing queued or under way, from the broadcasting greenlet, straight to the socket; a connection
+    that is busy, or whose kernel buffer is full, gets it through its writer as before, in order. Compression
+    is not offered back (a keystroke's message is a few hundred bytes), which is what makes one frame fit
+    every connection; pings, pongs and the close still go through wsproto."""
+
+    _last: tuple[str, bytes] = ("", b"")  # the last message framed (everything runs on the one loop)
+    serving: ClassVar[dict[str, SharedFrameWebSocket]] = {}  # engine.io session id -> its open WebSocket
+
+    def __init__(self, handler, server):
+        super().__init__(handler, server)
+        self.engineio_socket = handler.__self__  # the engine.io Socket whose handler this serves
+        self.writing = False  # the writer is sending a frame
+        self.rest = b""  # what the kernel did not take of a frame written at once: the writer sends it first
 
     def __call__(self, environ, start_response):
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-        return super().__call__(environ, start_response)
+        sid = self.engineio_socket.sid
+        SharedFrameWebSocket.serving[sid] = self
+        try:
+            return super().__call__(environ, start_response)
+        finally:
+            if SharedFrameWebSocket.serving.get(sid) is self:
+                del SharedFrameWebSocket.serving[sid]
 
-    def send(self, message):
-        if not isinstance(message, str):
-            super().send(message)
-            return
+    @staticmethod
+    def frame(message: str) -> bytes:
         text, frame = SharedFrameWebSocket._last
         if message != text:
             frame = text_frame(message)
             SharedFrameWebSocket._last = (message, frame)
+        return frame
+
+    def send(self, message):
+        """The connection's writer: what engine.io queued, after whatever a frame written at once left."""
+        if not isinstance(message, str):
+            super().send(message)
+            return
+        frame = self.frame(message)
         if not self.ws.connected:
             raise OSError("the WebSocket is closed")
-        self.ws.sock.sendall(frame)
+        self.writing = True
+        try:
+            if self.rest:
+                rest, self.rest = self.rest, b""
+                self.ws.sock.sendall(rest)
+            self.ws.sock.sendall(frame)
+        finally:
+            self.writing = False
+
+    def send_at_once(self, message: str) -> bool:
+        """Write `message` now, if nothing of this connection's is queued or being written: what the kernel
+        takes at once goes, the rest is left to the writer (woken with a no-op packet, which every client
+        ignores). False: it must go through the writer's queue."""
+        socket, ws = self.engineio_socket, getattr(self, "ws", None)
+        if (ws is None or not ws.connected or self.writing or self.rest or socket.queue.qsize()
+                or not socket.upgraded or socket.upgrading or socket.closing or socket.closed):
+            return False
+        if not socket.check_ping_timeout():
+            return True  # the client is gone: engine.io drops what is sent to it
+        frame = self.frame(message)
+        try:
+            sent = os.write(ws.sock.fileno(), frame)  # the socket does not block (gevent)
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            return False
+        if sent < len(frame):
+            self.rest = frame[sent:]
+            socket.send(Packet(NOOP))
+        return True
+
+
+def send_at_once_where_possible(engineio: EngineIO) -> None:
+    """Every packet engine.io sends to one client (a broadcast's copies, a reply) is written at once when
+    that connection's writer has nothing waiting (SharedFrameWebSocket.send_at_once)."""
+    through_the_writer = engineio.send_packet
+
+    def send_packet(sid: str, packet: Packet) -> None:
+        ws = SharedFrameWebSocket.serving.get(sid)
+        if ws is None or packet.binary or not ws.send_at_once(packet.encode()):
+            through_the_writer(sid, packet)
+
+    engineio.send_packet = send_packet
