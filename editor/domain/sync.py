@@ -542,9 +542,7 @@ class ServerDocument:
         return snapshot_wire(self.generation, self.seq, self.paragraphs)
 
     def text_at(self, uid: str, seq: int) -> str:
-        found = version_at(self._history[uid], seq)
-        assert found is not None
-        return found[0]
+        return next(version.text for version in reversed(self._history[uid]) if version.seq <= seq)
 
     def submit(self, request: Request, author: Mapping[str, Any] | None = None) -> Reply:
         done = self._applied.get((request.client, request.cseq))
