@@ -714,9 +714,44 @@ class Replica:
             if change.seq > self.seq:
                 self.buffer[change.seq] = change
         while self.seq + 1 in self.buffer:
-            self._apply(self.buffer.pop(self.seq + 1))
+            change = self.buffer.pop(self.seq + 1)
+            run = [change]
+            while self._others_in_my_typing(change) and self._others_in_my_typing(
+                    self.buffer.get(self.seq + len(run) + 1), change.paragraph):
+                run.append(self.buffer.pop(self.seq + len(run) + 1))
+            if len(run) > 1:
+                self._apply_run(run)
+            else:
+                self._apply(change)
         for seq in [s for s in self.buffer if s <= self.seq]:
             del self.buffer[seq]
+
+    def _others_in_my_typing(self, change: Change | None, paragraph: str | None = None) -> bool:
+        """Whether `change` (in `paragraph`, if given) is another's text change of a paragraph where this
+        replica has typing of its own to carry over."""
+        if change is None or change.op != TEXT or self._mine(change) or change.paragraph not in self.paras:
+            return False
+        if paragraph is not None and change.paragraph != paragraph:
+            return False
+        para = self.paras[change.paragraph]
+        return para.local != para.shadow or bool(self.inflight and self.inflight.sent is not None
+                                                 and self.inflight.request.paragraph == change.paragraph)
+
+    def _apply_run(self, run: list[Change]) -> None:
+        """Several changes of others in a row, in one paragraph where this replica has typing of its own:
+        their exact diffs composed into one, and the typing carried over once (as `_apply` would one by one)."""
+        para = self.paras[run[0].paragraph]
+        old = shadow = para.shadow
+        composed: list[tuple[int, str]] = [(diff_match_patch.DIFF_EQUAL, old)] if old else []
+        for change in run:
+            diffs = delta_diffs(shadow, change.delta or "")
+            shadow = _dmp.diff_text2(diffs)
+            composed = compose(composed, diffs)
+        para.shadow = shadow
+        if self.inflight and self.inflight.sent is not None and self.inflight.request.paragraph == run[0].paragraph:
+            self.inflight.sent = rebase(old, self.inflight.sent, shadow, composed)
+        para.local = rebase(old, para.local, shadow, composed)
+        self.seq = run[-1].seq
 
     def _mine(self, change: Change) -> bool:
         return (self.inflight is not None and change.client == self.client

@@ -3,6 +3,7 @@ duplicates messages, reconnections; in the end every copy is the server's and ev
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, given, settings
@@ -278,3 +279,44 @@ def test_composed_diffs_turn_the_first_text_into_the_last(texts):
     for seq, text in enumerate(texts):
         base, diffs = version_at(versions, seq)
         assert base == text and _dmp.diff_text1(diffs) == text and _dmp.diff_text2(diffs) == texts[-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 60), st.text(_LETTERS, min_size=1, max_size=3),
+       st.lists(st.tuples(st.integers(0, 80), st.integers(0, 3), st.text(_LETTERS, max_size=3)),
+                min_size=2, max_size=6), st.booleans())
+def test_a_run_of_others_changes_carries_my_typing_over_whole(at, typed, edits, in_flight):
+    """Several changes of others to a paragraph I am typing in, arriving in one message, are folded into one
+    exact diff and my typing is carried over once: the agreed text is the server's, and mine is that text
+    with my typing in it, as when they are applied one at a time. (Where another deleted text next to my
+    typing, the two may place it a character apart: a local guess either way, which the server settles when
+    my change arrives.)"""
+    uid = "op9"
+    server = ServerDocument(START)
+    together, one_by_one, other = (Replica(name, server.join()) for name in ("me", "me", "other"))
+    for replica in (together, one_by_one):
+        text = replica.text(uid)
+        replica.edit(uid, text[:at] + typed + text[at:])
+    if in_flight:  # my typing sent, not yet back
+        sent = together.outgoing()
+        assert one_by_one.outgoing() == sent
+    for where, cut, words in edits:
+        text = other.text(uid)
+        where = min(where, len(text))
+        other.edit(uid, text[:where] + words + text[where + cut:])
+        change = other.outgoing()
+        if change is None:  # no change at all
+            continue
+        assert server.submit(parse_request(change)).ok
+        other.receive(server.changes_since(other.seq))
+    changes = [change.to_wire() for change in server.changes_since(together.seq)]
+    together.receive(changes)
+    for change in changes:
+        one_by_one.receive([change])
+    assert together.seq == one_by_one.seq == server.seq
+    agreed = server.text_at(uid, server.seq)
+    for replica in (together, one_by_one):
+        assert replica.paras[uid].shadow == agreed
+        assert Counter(replica.text(uid)) == Counter(agreed) + Counter(typed)
+        if in_flight:
+            assert Counter(replica.inflight.sent) == Counter(agreed) + Counter(typed)
