@@ -205,6 +205,11 @@ def merge3(base: str, first: Sequence[tuple[int, str]], second: Sequence[tuple[i
 Diffs = Sequence[tuple[int, str]]
 
 
+def unchanged(text: str) -> list[tuple[int, str]]:
+    """The diff that leaves `text` as it is: where composing starts."""
+    return [(diff_match_patch.DIFF_EQUAL, text)] if text else []
+
+
 def compose(first: Diffs, then: Diffs) -> list[tuple[int, str]]:
     """One diff from two in a row: `first` turns a text A into B, `then` turns B into C; the result turns A
     into C. Exact and linear in the diffs' size, where diffing A against C afresh costs, in a long paragraph
@@ -256,7 +261,7 @@ def version_at(versions: Sequence[TextVersion], seq: int) -> tuple[str, list[tup
     for index in range(len(versions) - 1, -1, -1):
         if versions[index].seq <= seq:
             text = versions[index].text
-            composed: list[tuple[int, str]] = [(diff_match_patch.DIFF_EQUAL, text)] if text else []
+            composed = unchanged(text)
             for later in (versions[k] for k in range(index + 1, len(versions))):  # a deque does not slice
                 if later.diffs is None:
                     return text, None
@@ -715,14 +720,13 @@ class Replica:
                 self.buffer[change.seq] = change
         while self.seq + 1 in self.buffer:
             change = self.buffer.pop(self.seq + 1)
-            run = [change]
-            while self._others_in_my_typing(change) and self._others_in_my_typing(
-                    self.buffer.get(self.seq + len(run) + 1), change.paragraph):
-                run.append(self.buffer.pop(self.seq + len(run) + 1))
-            if len(run) > 1:
-                self._apply_run(run)
-            else:
+            if not self._others_in_my_typing(change):
                 self._apply(change)
+                continue
+            run = [change]  # and the others' changes to the same paragraph right after it
+            while self._others_in_my_typing(self.buffer.get(self.seq + len(run) + 1), change.paragraph):
+                run.append(self.buffer.pop(self.seq + len(run) + 1))
+            self._carry_over(run)
         for seq in [s for s in self.buffer if s <= self.seq]:
             del self.buffer[seq]
 
@@ -734,21 +738,25 @@ class Replica:
         if paragraph is not None and change.paragraph != paragraph:
             return False
         para = self.paras[change.paragraph]
-        return para.local != para.shadow or bool(self.inflight and self.inflight.sent is not None
-                                                 and self.inflight.request.paragraph == change.paragraph)
+        return para.local != para.shadow or self._sent_in(change.paragraph)
 
-    def _apply_run(self, run: list[Change]) -> None:
-        """Several changes of others in a row, in one paragraph where this replica has typing of its own:
-        their exact diffs composed into one, and the typing carried over once (as `_apply` would one by one)."""
-        para = self.paras[run[0].paragraph]
+    def _sent_in(self, uid: str) -> bool:
+        return bool(self.inflight and self.inflight.sent is not None and self.inflight.request.paragraph == uid)
+
+    def _carry_over(self, run: list[Change]) -> None:
+        """Others' changes in a row, in one paragraph where this replica has typing of its own: their exact
+        diffs composed into one, and the typing (sent and unsent) carried over once."""
+        uid = run[0].paragraph
+        para = self.paras[uid]
         old = shadow = para.shadow
-        composed: list[tuple[int, str]] = [(diff_match_patch.DIFF_EQUAL, old)] if old else []
+        composed = unchanged(old)
         for change in run:
             diffs = delta_diffs(shadow, change.delta or "")
             shadow = _dmp.diff_text2(diffs)
             composed = compose(composed, diffs)
         para.shadow = shadow
-        if self.inflight and self.inflight.sent is not None and self.inflight.request.paragraph == run[0].paragraph:
+        if self._sent_in(uid):
+            assert self.inflight is not None and self.inflight.sent is not None
             self.inflight.sent = rebase(old, self.inflight.sent, shadow, composed)
         para.local = rebase(old, para.local, shadow, composed)
         self.seq = run[-1].seq
@@ -761,23 +769,12 @@ class Replica:
         mine = self._mine(change)
         if change.op == TEXT:
             para = self.paras[change.paragraph]
-            old = para.shadow
-            if not mine and para.local == old and not (
-                    self.inflight and self.inflight.request.paragraph == change.paragraph):
-                # Nothing of this replica's own to carry over: the new text is all there is to make.
-                para.shadow = para.local = apply_delta(old, change.delta or "")
-                self.seq = change.seq
-                return
-            diffs = delta_diffs(old, change.delta or "")
-            para.shadow = _dmp.diff_text2(diffs)
-            if mine:
+            para.shadow = apply_delta(para.shadow, change.delta or "")
+            if mine:  # my change back, as the server merged it: my typing since goes on top
                 assert self.inflight is not None and self.inflight.sent is not None
                 para.local = rebase(self.inflight.sent, para.local, para.shadow)
-            else:
-                if self.inflight and self.inflight.sent is not None \
-                        and self.inflight.request.paragraph == change.paragraph:
-                    self.inflight.sent = rebase(old, self.inflight.sent, para.shadow, diffs)
-                para.local = rebase(old, para.local, para.shadow, diffs)
+            else:  # nothing of mine in this paragraph (receive sends those to _carry_over)
+                para.local = para.shadow
         else:
             self._apply_layout(change)
         if mine:
