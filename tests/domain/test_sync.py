@@ -58,6 +58,20 @@ def test_check_text_names_the_limit():
     assert sync.check_text("<b>markup</b> stays text") == "<b>markup</b> stays text"
 
 
+@pytest.mark.parametrize("current", ["Calls upon all States", "Calls upon all Member States"])
+def test_a_change_inserting_a_control_character_is_refused(current):
+    """Only what a change inserts is searched for control characters (the log's texts hold none): on the
+    current text and on an older one alike, and escaped in the delta too."""
+    base = "Calls upon all States"
+    request = sync.Request("c", 1, 0, sync.TEXT, "op1", "g", delta=sync.make_delta(base, "Calls upon\nall States"))
+    assert "%0A" in request.delta
+    with pytest.raises(SyncError) as error:
+        sync.apply_text(request, base, current)
+    assert error.value.code == "bad_text"
+    fine = sync.Request("c", 1, 0, sync.TEXT, "op1", "g", delta=sync.make_delta(base, "Calls upon\tall States"))
+    assert "\t" in sync.apply_text(fine, base, current).text
+
+
 def edit_in_deleted_words() -> tuple[sync.ServerDocument, sync.Replica, sync.Reply]:
     """A deletes "to report" while B, on the same text, writes "fully" into it: B's change comes second."""
     text = "Requests the Secretary-General to report"
