@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
@@ -149,20 +149,28 @@ class LiveDrafts:
     (`refresh`, which the owner calls when no change is waiting; a decision is a few ORM queries, 1.5 ms, that
     a keystroke need not wait for), or, under a load that never leaves the owner a moment, in the batch once
     the right is twice that old. The owner forgets everything when a transaction fails.
+
+    A server runs for months: it keeps the `MAX_DRAFTS` drafts edited last (a draft it let go is loaded again
+    at its next change, as after a restart), and rights past any use are swept between batches.
     """
 
     RIGHTS_TTL = 2.0
+    MAX_DRAFTS = 32
 
     def __init__(self) -> None:
-        self._drafts: dict[int, _LiveDraft] = {}
+        self._drafts: OrderedDict[int, _LiveDraft] = OrderedDict()  # least recently edited first
         self._rights: dict[tuple[int, int, DraftStatus], _Right] = {}
         self._stale: set[tuple[int, int, DraftStatus]] = set()
+        self._swept_at = time.monotonic()
         self.histories = Histories(size=4)  # for rejections: ahead of the readers' by the uncommitted batch
 
     def of(self, session: Session, header: _Header) -> _LiveDraft:
         live = self._drafts.get(header.id)
         if live is None or live.version != header.version or live.generation != header.generation:
             live = self._drafts[header.id] = self._load(session, header)
+            while len(self._drafts) > self.MAX_DRAFTS:
+                self._drafts.popitem(last=False)
+        self._drafts.move_to_end(header.id)
         return live
 
     def right(self, session: Session, user_id: int, header: _Header) -> _Right:
@@ -176,7 +184,14 @@ class LiveDrafts:
         return right
 
     def refresh(self, session: Session) -> None:
-        """Decide again the rights that went stale in the batches before (the session is only read)."""
+        """Decide again the rights that went stale in the batches before (the session is only read); once in
+        a while, forget the rights too old to serve (a batch would decide them afresh)."""
+        now = time.monotonic()
+        if now - self._swept_at > self.RIGHTS_TTL:
+            self._swept_at = now
+            for key in [key for key, right in self._rights.items() if now - right.decided_at > 2 * self.RIGHTS_TTL]:
+                del self._rights[key]
+                self._stale.discard(key)
         while self._stale:
             user_id, draft_id, _ = key = self._stale.pop()
             self._rights.pop(key, None)

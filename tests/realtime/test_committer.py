@@ -176,6 +176,36 @@ def test_the_running_committer_refreshes_stale_rights_when_idle(database, seed, 
     assert [right.refusal.code for right in committer._live._rights.values()] == ["forbidden"]
 
 
+def test_a_long_running_committer_keeps_only_the_drafts_edited_last(database, monkeypatch):
+    monkeypatch.setattr(sync_service.LiveDrafts, "MAX_DRAFTS", 2)
+    live = sync_service.LiveDrafts()
+    header = {n: sync_service._Header(n, 0, "g", DraftStatus.DRAFTING) for n in (1, 2, 3)}
+    with database.session() as session:
+        first = live.of(session, header[1])
+        live.of(session, header[2])
+        assert live.of(session, header[1]) is first  # kept, and now the last edited
+        live.of(session, header[3])  # the least recently edited (2) goes
+        assert list(live._drafts) == [1, 3]
+        assert live.of(session, header[2]) is not None and list(live._drafts) == [3, 2]  # loaded again
+
+
+def test_rights_too_old_to_serve_are_swept_between_batches(database, seed, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(sync_service, "time", clock)
+    committer = Committer(database, lambda *_: None)
+    assert _edit(committer, database, seed["draft_id"], "france", " one").ok
+    assert _edit(committer, database, seed["draft_id"], "germany", " two").ok
+    assert len(committer._live._rights) == 2
+    clock.now += 1.5 * sync_service.LiveDrafts.RIGHTS_TTL
+    assert _edit(committer, database, seed["draft_id"], "germany", " three").ok  # germany's, marked stale
+    committer._refresh()
+    assert len(committer._live._rights) == 2  # france's is stale but may still serve; germany's is new
+    clock.now += 2.5 * sync_service.LiveDrafts.RIGHTS_TTL
+    committer._refresh()
+    assert committer._live._rights == {} and committer._live._stale == set()
+    assert _edit(committer, database, seed["draft_id"], "france", " four").ok  # decided afresh
+
+
 @pytest.mark.parametrize("recent", [32, 1])  # bases from memory, or (1) all from the revisions table
 def test_changes_made_on_older_versions_merge_whichever_way_their_base_is_found(database, seed, monkeypatch,
                                                                                 recent):
