@@ -232,8 +232,24 @@ def test_a_paragraphs_recent_texts_are_bounded_in_entries_and_characters():
         para.change("a" * version, version)
     assert len(para.recent) == para.RECENT_ENTRIES and para.at(99) == ("a" * 99, [(0, "a" * 99)])
     assert para.at(10) is None  # forgotten: the caller asks the revisions table
-    para.change("b" * 40_000, 100)  # longer than the budget alone: only the newest is kept
-    assert [(v.seq, v.text) for v in para.recent] == [(100, "b" * 40_000)] and para.at(99) is None
+    longest = "b" * (para.RECENT_CHARS + 1)  # longer than the budget alone: only the newest is kept
+    para.change(longest, 100)
+    assert [(v.seq, v.text) for v in para.recent] == [(100, longest)] and para.at(99) is None
+
+
+def test_a_long_shared_paragraph_keeps_enough_versions_for_bases_fifty_changes_behind():
+    """Fifty delegates in one paragraph of 5,000 characters: a base fifty changes old is still merged
+    through exact diffs; falling back to a fresh diff there is what made a lagging run collapse."""
+    text = "".join(f"<{n}>" + "x" * 96 for n in range(50))
+    para = sync_service._LivePara(1, text, 1)
+    for version in range(2, 62):
+        at = (version * 97) % len(text)
+        new = text[:at] + "y" + text[at:]
+        para.change(new, version, tuple(sync_service.sync.diff(text, new)))
+        text = new
+    base, theirs = para.at(11)
+    assert theirs is not None and len(base) == len(text) - 50
+    assert sync_service.sync._dmp.diff_text1(theirs) == base and sync_service.sync._dmp.diff_text2(theirs) == text
 
 
 def test_a_change_made_on_a_recent_version_is_merged_through_the_diffs_since_not_a_fresh_diff():
