@@ -118,15 +118,18 @@ class _LivePara:
     RECENT_ENTRIES: ClassVar[int] = 64
     RECENT_CHARS: ClassVar[int] = 64 * 5_120
 
+    held: int = 0  # the characters of `recent`, kept as it changes rather than summed at each keystroke
+
     def __post_init__(self) -> None:
         self.recent.append(TextVersion(self.version, self.text))
+        self.held = len(self.text)
 
     def change(self, text: str, version: int, diffs: sync.Diffs | None = None) -> None:
         self.text, self.version = text, version
         self.recent.append(TextVersion(version, text, diffs))
-        held = sum(len(v.text) for v in self.recent)
-        while len(self.recent) > 1 and (len(self.recent) > self.RECENT_ENTRIES or held > self.RECENT_CHARS):
-            held -= len(self.recent.popleft().text)
+        self.held += len(text)
+        while len(self.recent) > 1 and (len(self.recent) > self.RECENT_ENTRIES or self.held > self.RECENT_CHARS):
+            self.held -= len(self.recent.popleft().text)
 
     def at(self, seq: int) -> tuple[str, list[tuple[int, str]] | None] | None:
         """Its text after change `seq` of the draft and the diffs from there to now, if that is among the

@@ -232,9 +232,11 @@ def test_a_paragraphs_recent_texts_are_bounded_in_entries_and_characters():
         para.change("a" * version, version)
     assert len(para.recent) == para.RECENT_ENTRIES and para.at(99) == ("a" * 99, [(0, "a" * 99)])
     assert para.at(10) is None  # forgotten: the caller asks the revisions table
+    assert para.held == sum(len(v.text) for v in para.recent)
     longest = "b" * (para.RECENT_CHARS + 1)  # longer than the budget alone: only the newest is kept
     para.change(longest, 100)
     assert [(v.seq, v.text) for v in para.recent] == [(100, longest)] and para.at(99) is None
+    assert para.held == len(longest)
 
 
 def test_a_long_shared_paragraph_keeps_enough_versions_for_bases_fifty_changes_behind():
