@@ -118,7 +118,7 @@ class _LivePara:
     RECENT_ENTRIES: ClassVar[int] = 64
     RECENT_CHARS: ClassVar[int] = 64 * 5_120
 
-    held: int = 0  # the characters of `recent`, kept as it changes rather than summed at each keystroke
+    held: int = field(default=0, init=False)  # the characters of `recent`, counted as they come and go
 
     def __post_init__(self) -> None:
         self.recent.append(TextVersion(self.version, self.text))
