@@ -199,7 +199,7 @@ def test_rights_too_old_to_serve_are_swept_between_batches(database, seed, monke
     clock.now += 1.5 * sync_service.LiveDrafts.RIGHTS_TTL
     assert _edit(committer, database, seed["draft_id"], "germany", " three").ok  # germany's, marked stale
     committer._refresh()
-    assert len(committer._live._rights) == 2  # france's is stale but may still serve; germany's is new
+    assert len(committer._live._rights) == 2  # france's is past the TTL but may still serve; germany's is new
     clock.now += 2.5 * sync_service.LiveDrafts.RIGHTS_TTL
     committer._refresh()
     assert committer._live._rights == {} and committer._live._stale == set()
