@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from editor.domain import sync
@@ -236,8 +236,8 @@ def _decide_right(session: Session, user_id: int, draft_id: int, now: float) -> 
                                 names_of(user, user.delegation), now, penholder)
 
 
-def _lock_header(session: Session, draft_id: int) -> _Header | None:
-    row = _LOCK_DRAFT.first(session.connection(), {"draft_id": draft_id})
+def _lock_header(connection: Connection, draft_id: int) -> _Header | None:
+    row = _LOCK_DRAFT.first(connection, {"draft_id": draft_id})
     if row is None:
         return None
     version, generation, status = row
@@ -254,6 +254,7 @@ def apply_batch(session: Session, items: Sequence[tuple[int, int, Request]],
     rights (it must `forget()` when a commit fails).
     """
     live = live or LiveDrafts()
+    connection = session.connection()  # the keystroke's plain statements run on it (the session's own)
     headers: dict[int, _Header | None] = {}
     results = []
     # A keystroke is a handful of plain statements (no unit-of-work flush between them); structural changes
@@ -261,7 +262,7 @@ def apply_batch(session: Session, items: Sequence[tuple[int, int, Request]],
     with session.no_autoflush:
         for user_id, draft_id, request in items:
             if draft_id not in headers:
-                headers[draft_id] = _lock_header(session, draft_id)
+                headers[draft_id] = _lock_header(connection, draft_id)
             header = headers[draft_id]
             if header is None:
                 results.append(Applied(sync.Reply(False, error=SyncError(
@@ -271,15 +272,15 @@ def apply_batch(session: Session, items: Sequence[tuple[int, int, Request]],
             if right.refusal:
                 results.append(Applied(sync.Reply(False, error=right.refusal)))
                 continue
-            results.append(_apply_one(session, live, user_id, right, header, request))
+            results.append(_apply_one(session, connection, live, user_id, right, header, request))
     for header in headers.values():
         if header is not None and header.version != header.locked_version:
-            _WRITE_VERSION.do(session.connection(), {"draft_id": header.id, "to": header.version})
+            _WRITE_VERSION.do(connection, {"draft_id": header.id, "to": header.version})
     return results
 
 
-def _apply_one(session: Session, drafts: LiveDrafts, user_id: int, right: _Right, draft: _Header,
-               request: Request) -> Applied:
+def _apply_one(session: Session, connection: Connection, drafts: LiveDrafts, user_id: int, right: _Right,
+               draft: _Header, request: Request) -> Applied:
     live = drafts.of(session, draft)
     if request.cseq <= live.last_cseq.get(request.client, 0):  # cseqs grow: only then can it be a resend
         done = session.execute(select(revisions.c.seq).where(
@@ -293,16 +294,17 @@ def _apply_one(session: Session, drafts: LiveDrafts, user_id: int, right: _Right
         return Applied(sync.Reply(False, error=SyncError("bad_request", "That base version is in the future.")))
     try:
         if request.op == sync.TEXT:
-            change, revision, conflicts = _apply_text(session, live, draft, request)
+            change, revision, conflicts = _apply_text(session, connection, live, draft, request)
         elif request.op in sync.REVIEWS:
-            change, revision, conflicts = _apply_review(session, live, drafts.histories, draft, request, right)
+            change, revision, conflicts = _apply_review(session, connection, live, drafts.histories, draft,
+                                                        request, right)
         else:
             change, revision, conflicts = _apply_structure(session, draft, request)
     except SyncError as error:
         return Applied(sync.Reply(False, error=error))
     at = utcnow()
-    _ADD_REVISION.do(session.connection(), {**revision, "created_at": at, "user_id": user_id,
-                                            "delegation_id": right.delegation_id})
+    _ADD_REVISION.do(connection, {**revision, "created_at": at, "user_id": user_id,
+                                  "delegation_id": right.delegation_id})
     live.last_cseq[request.client] = max(request.cseq, live.last_cseq.get(request.client, 0))
     if request.op == sync.TEXT or (request.op in sync.REVIEWS and "." in (request.review or "")):
         live.version = draft.version  # a structural change leaves it behind: rebuilt at the next change
@@ -331,7 +333,7 @@ def text_at(session: Session, draft: _Header, uid: str, current: str, version: i
     return result
 
 
-def _apply_text(session: Session, live: _LiveDraft, draft: _Header, request: Request):
+def _apply_text(session: Session, connection: Connection, live: _LiveDraft, draft: _Header, request: Request):
     row = live.paragraphs.get(request.paragraph)
     if row is None:
         raise sync.missing_paragraph(request.paragraph)
@@ -339,8 +341,7 @@ def _apply_text(session: Session, live: _LiveDraft, draft: _Header, request: Req
         text_at(session, draft, request.paragraph, row.text, row.version, request.base), None)
     outcome = sync.apply_text(request, base, row.text, theirs)
     draft.version += 1
-    _WRITE_PARAGRAPH.do(session.connection(), {"row_id": row.row_id, "new_text": outcome.text,
-                                               "to": draft.version})
+    _WRITE_PARAGRAPH.do(connection, {"row_id": row.row_id, "new_text": outcome.text, "to": draft.version})
     row.change(outcome.text, draft.version, outcome.diffs)
     stored = {"op": sync.TEXT, "delta": outcome.delta}
     if outcome.conflicts:
@@ -349,8 +350,8 @@ def _apply_text(session: Session, live: _LiveDraft, draft: _Header, request: Req
     return change, _revision(draft, request, stored, outcome.text), outcome.conflicts
 
 
-def _apply_review(session: Session, live: _LiveDraft, histories: Histories, draft: _Header, request: Request,
-                  right: _Right):
+def _apply_review(session: Session, connection: Connection, live: _LiveDraft, histories: Histories,
+                  draft: _Header, request: Request, right: _Right):
     """The penholder accepts or rejects a change of a paragraph's redline: a change of the log like any edit
     (ordered among everyone's typing, attributed to the penholder, broadcast as the text change it makes:
     none for an acceptance), recorded with what it reviewed, so that the history folds an accepted change
@@ -381,7 +382,7 @@ def _apply_review(session: Session, live: _LiveDraft, histories: Histories, draf
         histories.forget()
         raise SyncError("unavailable", "The history and the text disagree; the change was not made.")
     draft.version += 1
-    _WRITE_PARAGRAPH.do(session.connection(), {"row_id": row.row_id, "new_text": text, "to": draft.version})
+    _WRITE_PARAGRAPH.do(connection, {"row_id": row.row_id, "new_text": text, "to": draft.version})
     row.change(text, draft.version)
     stored = {"op": sync.TEXT, "delta": delta, request.op: request.review, "since": request.since}
     change = Change(draft.version, sync.TEXT, request.paragraph, request.client, request.cseq, delta=delta)

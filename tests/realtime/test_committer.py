@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from editor.domain.sync import Replica, Request, parse_request
 from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, Role, User
+from editor.realtime import committer as committer_module
 from editor.realtime.committer import Committer, _Item
 from editor.services import sync as sync_service
 
@@ -337,3 +338,46 @@ def test_what_arrives_while_the_batch_is_gathered_is_committed_and_broadcast_wit
         threading.Event().wait(0.01)
     assert [f.result().ok for f in futures] == [True] * 3
     assert broadcasts == [3]  # one commit, one broadcast
+
+
+def test_the_committer_keeps_its_connection_while_changes_come_and_gives_it_back_when_idle(database, seed,
+                                                                                           monkeypatch):
+    monkeypatch.setattr(committer_module, "IDLE", 0.3)
+    committer = Committer(database, lambda *_: None)
+    france = user_id(database, "france")
+    kept = []
+    for n in range(2):
+        [replica] = replicas(database, seed["draft_id"], 1)
+        uid = replica.order[0]
+        replica.client = f"kept-{n}"
+        replica.edit(uid, replica.text(uid) + f" word{n}")
+        assert committer.submit(france, seed["draft_id"], request(replica)).result(timeout=10).ok
+        kept.append(committer._connection)
+    assert kept[0] is not None and kept[0] is kept[1]  # one connection from batch to batch
+    for _ in range(300):
+        if committer._connection is None:
+            break
+        threading.Event().wait(0.01)
+    assert committer._connection is None and kept[0].closed  # back to the pool after IDLE seconds of quiet
+
+
+def test_a_broken_connection_costs_no_change(database, seed):
+    """A kept connection that died between two batches (a restarted database server) fails its batch; the
+    changes are committed one by one on a fresh connection, and every one of them is acknowledged."""
+    draft_id = seed["draft_id"]
+    committer = Committer(database, lambda *_: None)
+    assert _edit(committer, database, draft_id, "france", " before").ok
+    broken = committer._connection
+    broken.connection.dbapi_connection.close()
+    batch = []
+    for n, replica in enumerate(replicas(database, draft_id, 2)):
+        uid = replica.order[n]
+        replica.client = f"after-{n}"
+        replica.edit(uid, replica.text(uid) + f" after {n}")
+        batch.append(_Item(user_id(database, "france"), draft_id, request(replica)))
+    committer._commit(batch)
+    assert [item.future.result().ok for item in batch] == [True, True]
+    assert committer._connection is not None and committer._connection is not broken
+    with database.session() as session:
+        texts = list(session.scalars(select(Paragraph.text).where(Paragraph.draft_id == draft_id)))
+    assert any(text.endswith(" after 0") for text in texts) and any(text.endswith(" after 1") for text in texts)
