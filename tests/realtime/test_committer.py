@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from editor.domain.sync import Replica, Request, parse_request
-from editor.persistence.models import Draft, DraftStatus, Paragraph, Revision, Role, User
+from editor.persistence.models import Draft, DraftStatus, Membership, Paragraph, Revision, Role, User
 from editor.realtime import committer as committer_module
 from editor.realtime.committer import Committer, _Item
 from editor.services import sync as sync_service
@@ -381,3 +381,33 @@ def test_a_broken_connection_costs_no_change(database, seed):
     with database.session() as session:
         texts = list(session.scalars(select(Paragraph.text).where(Paragraph.draft_id == draft_id)))
     assert any(text.endswith(" after 0") for text in texts) and any(text.endswith(" after 1") for text in texts)
+
+
+def test_a_stale_right_is_checked_in_one_statement_and_decided_again_only_when_its_inputs_changed(
+        database, seed, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(sync_service, "time", clock)
+    decided = []
+    decide_right = sync_service._decide_right
+    monkeypatch.setattr(sync_service, "_decide_right", lambda *args: decided.append(args[1]) or decide_right(*args))
+    ttl = sync_service.LiveDrafts.RIGHTS_TTL
+    committer = Committer(database, lambda *_: None)
+    france = user_id(database, "france")
+    assert _edit(committer, database, seed["draft_id"], "france", " one").ok and decided == [france]
+
+    clock.now += 1.5 * ttl
+    assert _edit(committer, database, seed["draft_id"], "france", " two").ok  # marked stale
+    committer._refresh()
+    assert decided == [france]  # nothing it was decided from changed: kept, as of now
+    [right] = committer._live._rights.values()
+    assert right.decided_at == clock.now and right.refusal is None
+
+    with database.session() as session:  # France loses its seat in the Security Council
+        delegation = session.scalar(select(User).where(User.id == france)).delegation_id
+        session.execute(delete(Membership).where(Membership.delegation_id == delegation))
+    clock.now += 1.5 * ttl
+    assert _edit(committer, database, seed["draft_id"], "france", " three").ok  # served by the kept right
+    committer._refresh()
+    assert decided == [france, france]
+    reply = _edit(committer, database, seed["draft_id"], "france", " four")
+    assert not reply.ok and reply.error.code == "forbidden"
