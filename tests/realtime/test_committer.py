@@ -411,3 +411,29 @@ def test_a_stale_right_is_checked_in_one_statement_and_decided_again_only_when_i
     assert decided == [france, france]
     reply = _edit(committer, database, seed["draft_id"], "france", " four")
     assert not reply.ok and reply.error.code == "forbidden"
+
+
+@pytest.mark.parametrize("recent", [64, 1])  # the base among the recent versions, or (1) only in the log
+def test_a_change_on_an_old_base_is_merged_through_what_others_did_not_a_fresh_diff(database, seed, monkeypatch,
+                                                                                    recent):
+    """Peru writes "ab " before "ab ab"; a fresh diff of the two texts would say " ab" was added at the end,
+    and France's change to the first "ab", made before Peru's, would land on Peru's words."""
+    monkeypatch.setattr(sync_service._LivePara, "RECENT_ENTRIES", recent)
+    draft_id = seed["draft_id"]
+    committer = Committer(database, lambda *_: None)
+    [setter] = replicas(database, draft_id, 1)
+    uid = setter.order[0]
+    setter.client = "setter"
+    setter.edit(uid, "ab ab")
+    committer._commit([item := _Item(user_id(database, "peru"), draft_id, request(setter))])
+    assert item.future.result().ok
+    [france] = replicas(database, draft_id, 1)
+    france.client = "france"
+    france.edit(uid, "Xb ab")
+    peru = Request("peru", 1, france.seq, "text", uid, france.generation,
+                   delta=sync_service.sync._dmp.diff_toDelta([(1, "ab "), (0, "ab ab")]))
+    for change in (peru, request(france)):
+        committer._commit([item := _Item(user_id(database, change.client), draft_id, change)])
+        assert item.future.result().ok
+    with database.session() as session:
+        assert session.scalar(select(Paragraph.text).where(Paragraph.uid == uid)) == "ab Xb ab"
