@@ -22,14 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import select  # noqa: E402
-
 from editor import create_app  # noqa: E402
 from editor.domain import document  # noqa: E402
 from editor.domain.sync import TEXT, Request, make_delta  # noqa: E402
-from editor.persistence.models import Body, Role, User  # noqa: E402
 from editor.realtime.committer import Committer, _Item  # noqa: E402
-from editor.services import demo, drafting  # noqa: E402
+from tests.bench.drafts import open_demo_draft  # noqa: E402
 
 
 def run(folder: str, keystrokes: int, chars: int, synchronous: str, warm_up: int = 200) -> dict:
@@ -38,14 +35,8 @@ def run(folder: str, keystrokes: int, chars: int, synchronous: str, warm_up: int
     database = app.extensions["penholder.database"]
     text = "a" * chars
     with database.session() as session:
-        demo.load_demo(session)
-        session.flush()
-        body = session.scalar(select(Body).where(Body.name == "Security Council"))
-        penholder = session.scalar(select(User).where(User.role == Role.PENHOLDER, User.demo.is_(True))
-                                   .order_by(User.id))
-        draft = drafting.open_draft(session, penholder, body.name, "Benchmark",
-                                    [document.Paragraph("p1", document.ParagraphKind.OPERATIVE, 0, text)])
-        session.flush()
+        draft, penholder = open_demo_draft(session, "Benchmark",
+                                           [document.Paragraph("p1", document.ParagraphKind.OPERATIVE, 0, text)])
         draft_id, generation, version, user_id = draft.id, draft.generation, draft.version, penholder.id
     committer = Committer(database, lambda _draft, _changes: None)
     walls, cpus = [], []

@@ -36,16 +36,12 @@ from sqlalchemy import delete, select, text  # noqa: E402
 from editor import create_app  # noqa: E402
 from editor.domain import document  # noqa: E402
 from editor.domain.sync import TEXT, Request, make_delta  # noqa: E402
-from editor.persistence.models import Body, Draft, HistorySnapshot, Role, User  # noqa: E402
-from editor.services import (  # noqa: E402
-    demo,
-    drafting,
-    log,  # noqa: E402
-    revisions,
-)
+from editor.persistence.models import Draft, HistorySnapshot, Role, User  # noqa: E402
+from editor.services import log, revisions  # noqa: E402
 from editor.services import sync as sync_service  # noqa: E402
 from editor.services.demo import DEMO_PASSWORD  # noqa: E402
 from editor.services.log import Histories  # noqa: E402
+from tests.bench.drafts import open_demo_draft  # noqa: E402
 from tests.support import login  # noqa: E402
 
 now = time.perf_counter
@@ -77,17 +73,11 @@ def build(app, paragraphs: int, revisions_wanted: int, seed: int) -> tuple[int, 
     database = app.extensions["penholder.database"]
     sizes: dict[int, tuple[int, float]] = {}
     with database.sessionmaker() as session:
-        demo.load_demo(session)
-        session.commit()
-        body = session.scalar(select(Body).where(Body.name == "Security Council"))
-        penholder = session.scalar(select(User).where(User.role == Role.PENHOLDER, User.demo.is_(True))
-                                   .order_by(User.id))
         opening = [document.Paragraph(f"p{i:04d}", document.ParagraphKind.PREAMBULAR if i < paragraphs // 4
                                       else document.ParagraphKind.OPERATIVE, 0,
                                       " ".join(rng.choice(WORDS) for _ in range(30)))
                    for i in range(paragraphs)]
-        draft = drafting.open_draft(session, penholder, body.name, "Peacekeeping operations", opening)
-        session.commit()
+        draft, penholder = open_demo_draft(session, "Peacekeeping operations", opening)
         draft_id = draft.id
         writers = [u.id for u in session.scalars(select(User).where(
             User.role.in_([Role.DELEGATE, Role.PENHOLDER]), User.demo.is_(True)))]
