@@ -120,6 +120,7 @@ class _Right:
     decided_at: float
     penholder: bool = False  # may accept and reject changes
     inputs: tuple | None = None  # what it was decided from (_RIGHT_INPUTS), read before deciding
+    fully_at: float = 0.0  # when `decide` made it (`decided_at` moves on at each check that held)
 
 
 @dataclass
@@ -182,13 +183,16 @@ class LiveDrafts:
     the owner a moment, decided in the batch once the right is twice that old. The check reads in one
     statement what the decision was made from, and decides again only if that changed: a decision is a few
     ORM queries, 1.5-2 ms on the event loop, which at two seconds for each of the 193 delegates of a General
-    Assembly would have taken a fifth of a core. The owner forgets everything when a transaction fails.
+    Assembly would have taken a fifth of a core. Every `RIGHTS_DECIDE_EVERY` seconds it is decided afresh all
+    the same, so that a rule of `decide` reading something the row lacks is late by that much at worst, not
+    for ever. The owner forgets everything when a transaction fails.
 
     A server runs for months: it keeps the `MAX_DRAFTS` drafts edited last (a draft it let go is loaded again
     at its next change, as after a restart), and rights past any use are swept between batches.
     """
 
     RIGHTS_TTL = 2.0
+    RIGHTS_DECIDE_EVERY = 30.0
     MAX_DRAFTS = 32
 
     def __init__(self) -> None:
@@ -229,8 +233,9 @@ class LiveDrafts:
         while self._stale:
             user_id, draft_id, _ = key = self._stale.pop()
             right = self._rights.pop(key, None)
-            if right is not None and right.inputs is not None and right.inputs == _right_inputs(
-                    session, user_id, draft_id):
+            if (right is not None and right.inputs is not None
+                    and time.monotonic() - right.fully_at < self.RIGHTS_DECIDE_EVERY
+                    and right.inputs == _right_inputs(session, user_id, draft_id)):
                 self._rights[key] = replace(right, decided_at=time.monotonic())  # nothing it read has changed
                 continue
             status, right = _decide_right(session, user_id, draft_id, time.monotonic())
@@ -266,10 +271,11 @@ def _decide_right(session: Session, user_id: int, draft_id: int, now: float) -> 
     user = session.scalar(select(User).where(User.id == user_id).options(joinedload(User.delegation)))
     draft = session.scalar(select(Draft).where(Draft.id == draft_id))
     if user is None or draft is None:
-        return None, _Right(SyncError("not_authenticated", "Please log in again."), None, (None, None, None), now)
+        return None, _Right(SyncError("not_authenticated", "Please log in again."), None, (None, None, None), now,
+                            fully_at=now)
     penholder = bool(decide(session, user, Action.HOLD_PEN, draft))
     return draft.status, _Right(edit_refusal(session, user, draft), user.delegation_id,
-                                names_of(user, user.delegation), now, penholder, inputs)
+                                names_of(user, user.delegation), now, penholder, inputs, fully_at=now)
 
 
 def _lock_header(connection: Connection, draft_id: int) -> _Header | None:

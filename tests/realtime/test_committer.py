@@ -437,3 +437,25 @@ def test_a_change_on_an_old_base_is_merged_through_what_others_did_not_a_fresh_d
         assert item.future.result().ok
     with database.session() as session:
         assert session.scalar(select(Paragraph.text).where(Paragraph.uid == uid)) == "ab Xb ab"
+
+
+def test_a_right_whose_inputs_never_change_is_still_decided_afresh_now_and_then(database, seed, monkeypatch):
+    """The row of inputs is what `decide` reads today; a rule that reads more is late by at most
+    RIGHTS_DECIDE_EVERY, never held off for ever by checks that keep passing."""
+    clock = _Clock()
+    monkeypatch.setattr(sync_service, "time", clock)
+    decided = []
+    decide_right = sync_service._decide_right
+    monkeypatch.setattr(sync_service, "_decide_right", lambda *args: decided.append(args[1]) or decide_right(*args))
+    ttl, every = sync_service.LiveDrafts.RIGHTS_TTL, sync_service.LiveDrafts.RIGHTS_DECIDE_EVERY
+    committer = Committer(database, lambda *_: None)
+    assert _edit(committer, database, seed["draft_id"], "france", " one").ok and len(decided) == 1
+    while clock.now + 1.5 * ttl < 1000.0 + every:  # checked, and held, every TTL
+        clock.now += 1.5 * ttl
+        assert _edit(committer, database, seed["draft_id"], "france", " on").ok
+        committer._refresh()
+    assert len(decided) == 1
+    clock.now += 1.5 * ttl
+    assert _edit(committer, database, seed["draft_id"], "france", " later").ok
+    committer._refresh()
+    assert len(decided) == 2
