@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import aiohttp
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere
 
 from editor.domain.scenario import load_scenario_file  # noqa: E402
@@ -208,7 +210,25 @@ async def measure(args: argparse.Namespace, delegates: list[Delegate], url: str,
             await asyncio.sleep(0.05)
             lags.append(now() - before - 0.05)
 
+    read_ms: list[float] = []
+
+    async def read_meanwhile() -> None:
+        """`--read`: someone else asks for a page of the history while everyone types (its `{seq}`: the
+        change before the last one applied here), and the typing must not wait for it."""
+        async with aiohttp.ClientSession(headers={"Cookie": cookie}) as http:
+            while not stop.is_set():
+                await asyncio.sleep(args.read_every)
+                path = args.read.replace("{seq}", str(max(1, delegates[0].client.replica.seq - 1)))
+                path = path.replace("{draft}", str(args.draft))
+                before = now()
+                async with http.get(f"{url}{path}") as answer:
+                    answer.raise_for_status()
+                    await answer.read()
+                read_ms.append((now() - before) * 1e3)
+
     samplers = [asyncio.create_task(sample_memory()), asyncio.create_task(probe_loop_lag())]
+    if args.read:
+        samplers.append(asyncio.create_task(read_meanwhile()))
     cpu_server_0 = proc_cpu_s(pid) if pid else 0.0
     cpu_self_0, busy_0 = self_cpu_s(), machine_busy_s()
     t_start = now()
@@ -306,6 +326,8 @@ async def measure(args: argparse.Namespace, delegates: list[Delegate], url: str,
         "rejoins": sum(d.client.joins - 1 for d in delegates),
         "client_errors": [repr(e) for e in errors[:3]],
         "client_error_count": len(errors),
+        **({"read": args.read, "reads": len(read_ms), "read_ms_p50": round(pct(sorted(read_ms), 0.5), 1),
+            "read_ms_max": round(max(read_ms), 1)} if read_ms else {}),
     }
 
 
@@ -342,6 +364,18 @@ def keep_reading(stream: IO[bytes], tail: deque[bytes]) -> None:
         return  # LiveServer closed the pipe at stop
 
 
+def with_history(database_url: str, revisions: int, seed: int) -> int:
+    """`--history N`: the history benchmark's draft (200 paragraphs, N revisions by the Council's delegations,
+    versions named along the way) in the database before the server starts; returns its id."""
+    from editor import create_app
+    from tests.bench.history import build
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "AUTO_MIGRATE": True})
+    draft_id, _ = build(app, 200, revisions, seed)
+    app.extensions["penholder.database"].dispose()
+    return draft_id
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", "-n", type=int, default=15)
@@ -357,6 +391,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain", type=float, default=60.0, help="max seconds to wait for convergence")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=400.0, help="hard limit for the whole run")
+    parser.add_argument("--history", type=int, default=0,
+                        help="without --url: type into a draft of 200 paragraphs that has this many revisions")
+    parser.add_argument("--read", help="a path to GET meanwhile, e.g. /api/drafts/{draft}/compare?from=1&to={seq}")
+    parser.add_argument("--read-every", type=float, default=1.0, help="seconds between two --read requests")
     parser.add_argument("--label", default="")
     parser.add_argument("--out", help="append the JSON line to this file")
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
@@ -369,7 +407,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.url:
                 url, pid = args.url.rstrip("/"), args.server_pid or None
             else:
-                server = LiveServer(f"sqlite:///{Path(folder) / 'bench.db'}", demo=True).start(60)
+                database_url = f"sqlite:///{Path(folder) / 'bench.db'}"
+                if args.history:
+                    args.draft = with_history(database_url, args.history, args.seed)
+                server = LiveServer(database_url, demo=True).start(60)
                 assert server.process is not None and server.process.stdout is not None
                 threading.Thread(target=keep_reading, args=(server.process.stdout, tail), daemon=True).start()
                 url, pid = server.url, server.process.pid
@@ -405,6 +446,8 @@ def summary(result: dict[str, Any]) -> str:
         f"  peak RSS {result['server_peak_rss_mb']} MB  VmHWM {result['server_vmhwm_mb']} MB",
         f"  harness CPU {result['harness_cpu_s']} s ({result['harness_cpu_pct_of_core']}%)"
         f"  loop lag p99 {result['harness_loop_lag_ms_p99']} ms  other CPU {result['other_procs_cpu_s']} s",
+        *([f"  {result['reads']} reads of {result['read']}: median {result['read_ms_p50']} ms,"
+           f" max {result['read_ms_max']} ms"] if "reads" in result else []),
         f"  rejoins {result['rejoins']}  client errors {result['client_error_count']} {result['client_errors']}",
         json.dumps(result),
     ])

@@ -1,0 +1,23 @@
+"""The load benchmark runs end to end, with a reader of a long history beside the typists (its figures are
+not asserted: they are the benchmark's to print)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def test_the_load_benchmark_types_into_a_draft_with_a_history_while_someone_reads_its_redline():
+    run = subprocess.run(
+        [sys.executable, "tests/bench/load.py", "--clients", "3", "--rate", "5", "--duration", "2", "--history",
+         "120", "--read", "/api/drafts/{draft}/redline?from=zero%20draft", "--read-every", "0.2", "--json"],
+        cwd=PROJECT, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    result = json.loads(run.stdout.splitlines()[-1])
+    assert result["converged"] and result["server_agrees"] and result["client_error_count"] == 0
+    assert result["delivered_pairs"] == result["expected_pairs"] > 0
+    assert result["reads"] >= 3 and result["read_ms_max"] > 0
