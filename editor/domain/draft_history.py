@@ -9,7 +9,7 @@ not its text, so the attribution of its characters survives every move.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -19,6 +19,13 @@ from editor.domain.revisions import AttributedText, Kind, Mark, Piece, RevisionE
 from editor.domain.sync import INSERT, MOVE, TEXT, Change
 
 Layout = tuple[tuple[str, str, int], ...]  # (uid, kind, level) in order, as the log carries it
+# Called between two steps of a long walk (a paragraph of a snapshot or a redline): where the caller shares
+# its thread with others, it may let them run there (`editor.services.give_way`).
+Step = Callable[[], None]
+
+
+def _no_step() -> None:
+    pass
 
 
 class Status(str, Enum):
@@ -212,7 +219,7 @@ class DraftHistory:
     # -- a snapshot, so that a long history need not be replayed from its first change ------------------
     STATE_FORMAT = 2
 
-    def state(self) -> dict[str, Any]:
+    def state(self, step: Step = _no_step) -> dict[str, Any]:
         """Everything this history knows, as plain JSON values (each mark written once)."""
         marks: dict[Mark, int] = {}
 
@@ -222,15 +229,17 @@ class DraftHistory:
         def piece(p: Piece) -> list[Any]:
             return [p.text, ref(p.inserted), p.start, ref(p.deleted), int(p.insert_accepted) | 2 * p.delete_accepted]
 
-        tracks = [[uid, ref(t.added), ref(t.deleted), ref(t.moved), [piece(p) for p in t.text.pieces],
-                   int(t.added_accepted) | 2 * t.deleted_accepted, t.moved_accepted]
-                  for uid, t in self.tracks.items()]
+        tracks = []
+        for uid, t in self.tracks.items():
+            step()
+            tracks.append([uid, ref(t.added), ref(t.deleted), ref(t.moved), [piece(p) for p in t.text.pieces],
+                           int(t.added_accepted) | 2 * t.deleted_accepted, t.moved_accepted])
         return {"format": self.STATE_FORMAT, "seq": self.seq, "tracks": tracks,
                 "layouts": [[seq, [list(entry) for entry in layout]] for seq, layout in self._layouts],
                 "marks": [[m.seq, m.delegation, m.at] for m in marks]}
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> DraftHistory:
+    def from_state(cls, state: dict[str, Any], step: Step = _no_step) -> DraftHistory:
         """The history `state()` wrote; RevisionError when it is of another format."""
         if state.get("format") != cls.STATE_FORMAT:
             raise RevisionError(f"a snapshot of format {state.get('format')!r} is not one this version reads")
@@ -244,6 +253,7 @@ class DraftHistory:
         history._layouts = [(seq, tuple((uid, kind, level) for uid, kind, level in layout))
                             for seq, layout in state["layouts"]]
         for uid, added, deleted, moved, pieces, accepted, moved_accepted in state["tracks"]:
+            step()
             text = AttributedText()
             text.pieces = [Piece(piece_text, marks[inserted], start, mark(gone), bool(flags & 1), bool(flags & 2))
                            for piece_text, inserted, start, gone, flags in pieces]
@@ -259,7 +269,7 @@ class DraftHistory:
         """(uid, text) of every paragraph, in order, as the draft stood right after change `seq`."""
         return [(uid, self.tracks[uid].text.text_at(seq)) for uid, _, _ in self.layout_at(seq)]
 
-    def redline(self, since: int) -> list[ParagraphRedline]:
+    def redline(self, since: int, step: Step = _no_step) -> list[ParagraphRedline]:
         """The draft against the baseline after change `since`, paragraph by paragraph in today's order, with
         deleted paragraphs where they stood: added, deleted and moved paragraphs show as such, and each
         paragraph's text as kept, inserted and deleted runs."""
@@ -275,6 +285,7 @@ class DraftHistory:
         out: list[ParagraphRedline] = []
         kept_index = -1
         for uid, kind, level in now:
+            step()
             if uid in was:
                 self._gone(out, before[kept_index + 1:was[uid]], present)
                 kept_index = max(kept_index, was[uid])

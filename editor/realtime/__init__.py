@@ -12,6 +12,7 @@ from editor.extensions import socketio
 from editor.realtime.committer import Committer, at_once
 from editor.realtime.namespace import NAMESPACE, REPLY_TIMEOUT, DraftsNamespace, room
 from editor.realtime.presence import Presence
+from editor.services import give_way
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +24,8 @@ def init_app(app: Flask) -> None:
     gather = at_once
     if server.async_mode == "gevent":
         from gevent import idle as gather
+
+        give_way.install(gather)  # long reads let the keystrokes through (editor.services.give_way)
     committer = Committer(app.extensions["penholder.database"], broadcast, gather)
     app.extensions["penholder.committer"] = committer
     # socketio.init_app made a new server for this app; the namespace is registered on each one.

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from editor.domain.sync import Reply, Request, SyncError
 from editor.persistence.db import Database
-from editor.services import sync
+from editor.services import give_way, sync
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,10 @@ class Committer:
                 self._thread.start()
 
     def _run(self) -> None:
+        with give_way.held():  # its transactions write: nothing it runs may let the loop go elsewhere midway
+            self._serve()
+
+    def _serve(self) -> None:
         pending: _Item | _Work | None = None
         while True:
             first = pending

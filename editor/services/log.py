@@ -22,6 +22,7 @@ from editor.domain.draft_history import DraftHistory, mark_of
 from editor.domain.revisions import RevisionError
 from editor.domain.sync import Change
 from editor.persistence.models import Delegation, HistorySnapshot, Revision, RevisionKind, User, utcnow
+from editor.services import give_way
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,9 @@ def log_entries(session: Session, draft_id: int, since: int = 0,
     if upto is not None:
         query = query.where(Revision.seq <= upto)
     entries: list[tuple[Row, Change | None]] = []
-    for revision in session.execute(query.order_by(Revision.seq)):
+    step = give_way.stepper()
+    for revision in session.connection().execute(query.order_by(Revision.seq)):  # Core: a row at a time
+        step()
         stored = json.loads(revision.change)
         # a review is the change it made: a text change, an outline change, or (an acceptance) nothing
         op = stored.get("op", sync.TEXT) if revision.kind in _REVIEWS else OP_OF_KIND.get(revision.kind)
@@ -79,21 +82,30 @@ def log_entries(session: Session, draft_id: int, since: int = 0,
 def history(session: Session, draft_id: int, upto: int | None = None) -> DraftHistory:
     """The draft's tracked history from its first revision up to change `upto` (all of it by default)."""
     tracked = DraftHistory([])
-    _replay(tracked, draft_id, log_entries(session, draft_id, 0, upto))
+    with no_cycle_collection():
+        _replay(tracked, draft_id, log_entries(session, draft_id, 0, upto))
     return tracked
+
+
+_quiet = {"inside": 0, "was_on": False}  # requests inside no_cycle_collection (they take turns: give_way)
 
 
 @contextmanager
 def no_cycle_collection() -> Iterator[None]:
-    """Building a history, or a redline of it, makes tens of thousands of small objects at once, none of
-    them garbage: the cyclic collector would walk the whole heap (long histories included) again and again
-    meanwhile, for more than half the time. They are acyclic: reference counting frees them all the same."""
-    collecting = gc.isenabled()
-    gc.disable()
+    """Reading a log, building a history, or a redline of it, makes tens of thousands of small objects at
+    once, none of them garbage: the cyclic collector would walk the whole heap (long histories included) again
+    and again meanwhile, for more than half the time, and one such walk held the event loop for 100 ms. They
+    are acyclic: reference counting frees them all the same. The collector comes back when the last request
+    inside is done."""
+    if _quiet["inside"] == 0:
+        _quiet["was_on"] = gc.isenabled()
+        gc.disable()
+    _quiet["inside"] += 1
     try:
         yield
     finally:
-        if collecting:
+        _quiet["inside"] -= 1
+        if _quiet["inside"] == 0 and _quiet["was_on"]:
             gc.enable()
 
 
@@ -103,7 +115,9 @@ def _replay(tracked: DraftHistory, draft_id: int, entries: list[tuple[Row, Chang
 
 
 def _replay_entries(tracked: DraftHistory, draft_id: int, entries: list[tuple[Row, Change | None]]) -> None:
+    step = give_way.stepper()
     for revision, change in entries:
+        step()
         stored = json.loads(revision.change) if revision.kind in _REVIEWS or change is None else {}
         if revision.kind is RevisionKind.CREATE:
             layout = list(tracked.layout_at(tracked.seq))
@@ -128,8 +142,10 @@ class Histories:
 
     An entry is used only for the draft generation it was built from, and dropped when the draft's log ends
     before it (a transaction that was rolled back): the log is the truth, the entry a cache of it. A
-    history handed out is used under the lock (`with histories.current(...) as tracked:`): a request that
-    brings it up to date must not change it under another one that reads it.
+    history handed out (`with histories.current(...) as tracked:`) is the caller's alone until the block
+    ends: it is taken out of the cache meanwhile, and a request that comes then builds its own. No lock is
+    held while it is built or used: that work takes turns with the other requests (`give_way`), and none
+    of them, the committer least of all, may wait for it.
 
     A history not in memory starts from the draft's snapshot (`HistorySnapshot`) when there is one. With
     `write_snapshots`, a history that has gone `SNAPSHOT_EVERY` changes past the stored one replaces it,
@@ -150,16 +166,18 @@ class Histories:
         """The history of the draft as the caller's session sees it: up to change `version` of `generation`."""
         with self._lock:
             cached = self._entries.pop(draft_id, None)
-            if cached and cached[0] == generation and cached[1].seq <= version:
-                _, tracked, stored = cached
-            else:
-                tracked, stored = _from_snapshot(session, draft_id, generation, version)
-            if tracked.seq < version:
+        if cached and cached[0] == generation and cached[1].seq <= version:
+            _, tracked, stored = cached
+        else:
+            tracked, stored = _from_snapshot(session, draft_id, generation, version)
+        if tracked.seq < version:
+            with no_cycle_collection():
                 _replay(tracked, draft_id, log_entries(session, draft_id, tracked.seq, version))
-            if self.write_snapshots and tracked.seq - stored >= self.SNAPSHOT_EVERY:
-                stored = _write_snapshot(session, draft_id, generation, tracked)
-            yield tracked
-            # kept only once the caller is done with it: a failure on the way leaves nothing half-built
+        if self.write_snapshots and tracked.seq - stored >= self.SNAPSHOT_EVERY:
+            stored = _write_snapshot(session, draft_id, generation, tracked)
+        yield tracked
+        # kept only once the caller is done with it: a failure on the way leaves nothing half-built
+        with self._lock:
             self._entries[draft_id] = (generation, tracked, stored)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
@@ -178,16 +196,56 @@ def _from_snapshot(session: Session, draft_id: int, generation: str, version: in
     if row is not None:
         try:
             with no_cycle_collection():
-                return DraftHistory.from_state(json.loads(zlib.decompress(row.state))), row.seq
+                return DraftHistory.from_state(_decoded(row.state), give_way.stepper()), row.seq
         except (RevisionError, ValueError, KeyError, TypeError, zlib.error):
             log.warning("the history snapshot of draft %s does not read; replaying its log", draft_id, exc_info=True)
     return DraftHistory([]), 0
 
 
+# A snapshot is stored as compressed JSON lines: the history's state without its tracks, then a track a line
+# (a paragraph's pieces), so that writing and reading it take turns with the keystrokes (give_way) between
+# lines and chunks; one JSON document of 1.5 MB took 60-200 ms to write and as long to read, in one call.
+# A snapshot of one line (the whole state: how they were written before) reads the same.
+CHUNK = 1 << 17
+
+
+def _encoded(state: dict[str, Any]) -> bytes:
+    step = give_way.stepper()
+    rest = {key: value for key, value in state.items() if key != "tracks"}
+    lines = [json.dumps(rest, ensure_ascii=False, separators=(",", ":"))]
+    for track in state["tracks"]:
+        step()
+        lines.append(json.dumps(track, ensure_ascii=False, separators=(",", ":")))
+    text = "\n".join(lines).encode()
+    compressor, out = zlib.compressobj(1), []
+    for start in range(0, len(text), CHUNK):
+        step()
+        out.append(compressor.compress(text[start:start + CHUNK]))
+    out.append(compressor.flush())
+    return b"".join(out)
+
+
+def _decoded(stored: bytes) -> dict[str, Any]:
+    step = give_way.stepper()
+    decompressor, out = zlib.decompressobj(), []
+    for start in range(0, len(stored), CHUNK // 4):
+        step()
+        out.append(decompressor.decompress(stored[start:start + CHUNK // 4]))
+    out.append(decompressor.flush())
+    first, *tracks = b"".join(out).split(b"\n")  # compact JSON has no raw newline
+    state = json.loads(first)
+    if tracks or "tracks" not in state:
+        state["tracks"] = []
+        for line in tracks:
+            step()
+            state["tracks"].append(json.loads(line))
+    return state
+
+
 def _write_snapshot(session: Session, draft_id: int, generation: str, tracked: DraftHistory) -> int:
     """Replace the draft's snapshot with `tracked`; returns the seq now stored (the old one if it failed)."""
     with no_cycle_collection():
-        state = zlib.compress(json.dumps(tracked.state(), ensure_ascii=False, separators=(",", ":")).encode(), 1)
+        state = _encoded(tracked.state(give_way.stepper()))
     try:
         with session.get_bind().connect() as connection, connection.begin():
             table = HistorySnapshot.__table__

@@ -15,7 +15,7 @@ from editor.domain import brackets, document
 from editor.domain.draft_history import DraftHistory, ParagraphRedline, Status
 from editor.domain.revisions import Kind, Mark, Segment
 from editor.persistence.models import Delegation, Draft, NamedVersion, Revision, User
-from editor.services import audit, drafting
+from editor.services import audit, drafting, give_way
 from editor.services.errors import Conflict, InvalidInput, NotFound
 from editor.services.log import Histories, history, no_cycle_collection
 from editor.services.permissions import Action, require
@@ -115,9 +115,16 @@ def compare(session: Session, actor: User, draft_id: int, from_point: str | None
     upto = point(session, draft, to_point, draft.version)
     if since > upto:
         raise InvalidInput(f"Change {since} comes after change {upto}: compare an earlier point with a later one.")
+    with no_cycle_collection():
+        return _compare(session, draft, since, upto)
+
+
+def _compare(session: Session, draft: Draft, since: int, upto: int) -> dict[str, Any]:
     refs, paragraphs = _between(session, draft, since, upto)
     changes: list[dict[str, Any]] = []
+    step = give_way.stepper()
     for paragraph in paragraphs:
+        step()
         ref = refs.get(paragraph.uid)
         if paragraph.status is not Status.KEPT:
             text = "".join(s.text for s in paragraph.segments if s.kind is not Kind.DELETED) \
@@ -137,9 +144,9 @@ def _between(session: Session, draft: Draft, since: int, upto: int) -> tuple[dic
     """The paragraphs' numbers at `upto`, and the redline of the text at `upto` against the text at `since`."""
     if upto == draft.version:
         with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:
-            return _refs(tracked, upto), tracked.redline(since)
+            return _refs(tracked, upto), tracked.redline(since, give_way.stepper())
     tracked = history(session, draft.id, upto)  # as it stood then: the kept history knows only today's
-    return _refs(tracked, upto), tracked.redline(since)
+    return _refs(tracked, upto), tracked.redline(since, give_way.stepper())
 
 
 def _refs(tracked: DraftHistory, seq: int) -> dict[str, str]:
@@ -187,7 +194,9 @@ def _redline(session: Session, draft: Draft, since: int, seq: int) -> dict[str, 
         return out
 
     out = []
+    step = give_way.stepper()
     for paragraph in paragraphs:
+        step()
         out.append({"id": paragraph.uid, "ref": refs.get(paragraph.uid), "kind": paragraph.kind,
                     "level": paragraph.level, "status": paragraph.status.value, **who(paragraph.mark),
                     **({"change": paragraph.id} if paragraph.id else {}),

@@ -12,7 +12,7 @@ from editor.persistence.models import User
 from editor.realtime import announce_status, on_committer
 from editor.services import drafting, revisions, sponsors, stages
 from editor.services.errors import InvalidInput
-from editor.web.serialize import draft_detail, draft_summary, version_summary
+from editor.web.serialize import draft_detail, draft_summary, json_taking_turns, version_summary
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -187,8 +187,8 @@ def brackets(draft_id: int):
 def compare(draft_id: int):
     """Every change between `from` and `to` (a version's name or a change's number); `from` defaults to the
     last named version, `to` to the text as it stands."""
-    return jsonify(revisions.compare(db_session(), current_user, draft_id, request.args.get("from"),
-                                     request.args.get("to")))
+    return json_taking_turns(revisions.compare(db_session(), current_user, draft_id, request.args.get("from"),
+                                               request.args.get("to")), "changes")
 
 
 @bp.get("/drafts/<int:draft_id>/redline")
@@ -196,8 +196,8 @@ def compare(draft_id: int):
 def redline(draft_id: int):
     """The draft (or the draft at `to`) against `from`: a version's name or a change's number; `from`
     defaults to the last named version, `to` to the text as it stands."""
-    return jsonify(revisions.redline(db_session(), current_user, draft_id, request.args.get("from"),
-                                     request.args.get("to")))
+    return json_taking_turns(revisions.redline(db_session(), current_user, draft_id, request.args.get("from"),
+                                               request.args.get("to")), "paragraphs")
 
 
 @bp.get("/drafts/<int:draft_id>/history")

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from editor.extensions import db_session
 from editor.services import drafting, meetings, revisions, stages
+from editor.web.serialize import render_taking_turns
 
 bp = Blueprint("pages", __name__)
 
@@ -46,6 +47,6 @@ def compare(draft_id: int):
               "deleted": sum(s["kind"] == "deleted" for s in segments),
               "paragraphs": sum(p["status"] != "kept" for p in result["paragraphs"])}
     chosen_from = request.args.get("from") or (versions[-1].name if versions else "0")
-    return render_template("compare.html", view=view, versions=versions, result=result, counts=counts,
-                           version_names={v.name for v in versions}, chosen_from=chosen_from,
-                           chosen_to=request.args.get("to", ""))
+    return render_taking_turns("compare.html", view=view, versions=versions, result=result, counts=counts,
+                               version_names={v.name for v in versions}, chosen_from=chosen_from,
+                               chosen_to=request.args.get("to", ""))

@@ -1,3 +1,6 @@
+from sqlalchemy import select
+
+from editor.persistence.models import User
 from tests import support
 from tests.conftest import PASSWORD
 
@@ -140,3 +143,43 @@ def test_co_sponsors_over_http(app, logged_in, seed):
                        headers={"X-CSRFToken": _token(france, seed["draft_id"])}).status_code == 400
     consented = france.post(url, json={"answer": "consent"}, headers={"X-CSRFToken": _token(france, seed["draft_id"])})
     assert consented.get_json()["sponsors"][-1]["status"] == "sponsor"
+
+
+def test_a_redline_and_a_comparison_are_written_a_paragraph_at_a_time_taking_turns(logged_in, seed, session,
+                                                                                    monkeypatch):
+    """Served under gevent, a long response takes turns with the keystrokes (editor.services.give_way); the
+    JSON is the same as written in one call."""
+    from flask import json
+
+    from editor.services import give_way, revisions
+    from editor.web.serialize import json_taking_turns
+
+    kuwait = logged_in("kuwait")
+    user = session.scalar(select(User).where(User.username == "kuwait"))
+    draft_id = seed["draft_id"]
+    taken = []
+    monkeypatch.setattr(give_way, "SLICE", 0.0)
+    give_way.install(lambda: taken.append(1))
+
+    def turns(call):
+        taken.clear()
+        result = call()
+        return result, len(taken)
+
+    try:
+        kuwait.get(f"/api/drafts/{draft_id}/redline?from=zero%20draft")  # the kept history, caught up
+        redline, by_route = turns(lambda: kuwait.get(f"/api/drafts/{draft_id}/redline?from=zero%20draft"))
+        expected, by_service = turns(lambda: revisions.redline(session, user, draft_id, "zero draft"))
+        page, by_page = turns(lambda: kuwait.get(f"/drafts/{draft_id}/compare?from=zero+draft"))
+        compared = kuwait.get(f"/api/drafts/{draft_id}/compare?from=0&to=zero%20draft")
+    finally:
+        give_way.install(None)
+    assert redline.mimetype == compared.mimetype == "application/json" and page.status_code == 200
+    assert redline.get_json() == expected and len(expected["paragraphs"]) == 10
+    assert by_route >= by_service + 10  # and a turn for each paragraph written
+    assert by_page >= by_service + 50  # and the page's pieces
+    assert compared.get_json() == revisions.compare(session, user, draft_id, "0", "zero draft")
+    with kuwait.application.test_request_context():
+        for payload in ({"a": 1, "items": [{"x": "é<"}, 2]}, {"items": []}):
+            written = json_taking_turns(payload, "items").get_data(as_text=True)
+            assert json.loads(written) == payload and written.endswith("\n")
