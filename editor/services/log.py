@@ -79,11 +79,15 @@ def log_entries(session: Session, draft_id: int, since: int = 0,
     return entries
 
 
-def history(session: Session, draft_id: int, upto: int | None = None) -> DraftHistory:
-    """The draft's tracked history from its first revision up to change `upto` (all of it by default)."""
-    tracked = DraftHistory([])
+def history(session: Session, draft_id: int, upto: int | None = None, generation: str | None = None) -> DraftHistory:
+    """The draft's tracked history from its first revision up to change `upto` (all of it by default). With
+    the draft's `generation`, from its stored snapshot when that is not past `upto`: the log after it only."""
     with no_cycle_collection():
-        _replay(tracked, draft_id, log_entries(session, draft_id, 0, upto))
+        if generation is not None and upto is not None:
+            tracked, _ = _from_snapshot(session, draft_id, generation, upto)
+        else:
+            tracked = DraftHistory([])
+        _replay(tracked, draft_id, log_entries(session, draft_id, tracked.seq, upto))
     return tracked
 
 

@@ -145,7 +145,7 @@ def _between(session: Session, draft: Draft, since: int, upto: int) -> tuple[dic
     if upto == draft.version:
         with _histories.current(session, draft.id, draft.generation, draft.version) as tracked:
             return _refs(tracked, upto), tracked.redline(since, give_way.stepper())
-    tracked = history(session, draft.id, upto)  # as it stood then: the kept history knows only today's
+    tracked = history(session, draft.id, upto, draft.generation)  # the kept history knows only today's
     return _refs(tracked, upto), tracked.redline(since, give_way.stepper())
 
 

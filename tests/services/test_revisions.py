@@ -282,6 +282,29 @@ def test_after_a_restart_the_first_redline_starts_from_the_snapshot_not_the_firs
     assert replayed[1:] == list(range(1, 14))
 
 
+def test_comparing_two_earlier_points_starts_from_the_snapshot_when_it_is_not_past_the_later(session, seed,
+                                                                                             monkeypatch):
+    draft_id, kuwait = seed["draft_id"], user(session, "kuwait")
+    monkeypatch.setattr(log.Histories, "SNAPSHOT_EVERY", 5)
+    revisions.forget_histories()
+    revisions.redline(session, kuwait, draft_id, "zero draft")  # the snapshot, at change 12
+    for name in ("france", "peru", "germany"):
+        edit(session, draft_id, name, 5, lambda text, name=name: f"{text} ({name})")
+    replayed = []
+    replay = log._replay
+    monkeypatch.setattr(log, "_replay", lambda tracked, draft, entries: (
+        replayed.append([revision.seq for revision, _ in entries]), replay(tracked, draft, entries)))
+    after = revisions.compare(session, kuwait, draft_id, "zero draft", "14")  # 12 <= 14: 13 and 14 only
+    before = revisions.compare(session, kuwait, draft_id, "zero draft", "11")  # before it: the whole log
+    assert replayed == [[13, 14], list(range(1, 12))]
+    session.execute(delete(HistorySnapshot))
+    session.commit()
+    assert revisions.compare(session, kuwait, draft_id, "zero draft", "14") == after
+    assert revisions.compare(session, kuwait, draft_id, "zero draft", "11") == before
+    assert replayed[2:] == [list(range(1, 15)), list(range(1, 12))]
+    assert [c["text"] for c in after["changes"] if c["kind"] == "inserted"][-2:] == [" (france)", " (peru)"]
+
+
 def structure(session, draft_id: int, username: str, op: str, uid: str, cseq: int, **fields):
     draft = sync_service.load_draft(session, draft_id)
     request = Request(f"{username}-outline", cseq, draft.version, op, uid, draft.generation, **fields)
