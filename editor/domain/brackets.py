@@ -8,8 +8,10 @@ agreed: it can go neither under silence nor in blue. Pure: standard library only
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+_BRACKET = re.compile(r"[\[\]]")
 AGREED, BRACKETED, AD_REF = "agreed", "bracketed", "agreed ad ref"
 
 
@@ -34,8 +36,11 @@ def brackets(text: str) -> list[Bracket]:
     """The outermost bracketed spans of `text`, in order (nested brackets belong to the one around them); a
     "]" with no "[" before it is a bracket of its own, from the start of the text."""
     found: list[Bracket] = []
+    if "[" not in text and "]" not in text:  # most paragraphs: a scan in C, not a loop over every character
+        return found
     depth, start = 0, 0
-    for at, char in enumerate(text):
+    for mark in _BRACKET.finditer(text):
+        at, char = mark.start(), mark.group()
         if char == "[":
             if depth == 0:
                 start = at

@@ -25,6 +25,28 @@ def test_brackets_with_alternatives_nested_and_unbalanced():
     assert status(text) == BRACKETED and status("Agreed text;") == AGREED and status("Agreed;", ad_ref=True) == AD_REF
 
 
+def _brackets_one_character_at_a_time(text: str) -> list[tuple[int, int, str, bool]]:
+    """The rule, read the slow way: every character in turn."""
+    found, depth, start = [], 0, 0
+    for at, char in enumerate(text):
+        if char == "[":
+            start, depth = (at if depth == 0 else start), depth + 1
+        elif char == "]" and depth == 0:
+            found.append((0, at + 1, text[:at], True))
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                found.append((start, at + 1, text[start + 1:at], True))
+    if depth:
+        found.append((start, len(text), text[start + 1:], False))
+    return found
+
+
+@given(st.text(alphabet="[]/ aé😀", max_size=40))
+def test_brackets_read_only_at_the_brackets_find_what_a_reading_of_every_character_finds(text):
+    assert [(b.start, b.end, b.text, b.closed) for b in brackets(text)] == _brackets_one_character_at_a_time(text)
+
+
 def test_the_holder_of_a_bracket_is_who_typed_its_opening():
     paragraph = AttributedText("States shall act", Mark(1, "Peru"))
     paragraph.apply_delta(make_delta("States shall act", "States [shall/should] act"), Mark(2, "France"))
