@@ -49,10 +49,15 @@ def held() -> Iterator[None]:
         _holding.depth = depth
 
 
+def is_held() -> bool:
+    """Whether the caller runs under `held()` (the committer): it must not wait for anything that gives way."""
+    return bool(getattr(_holding, "depth", 0))
+
+
 def stepper() -> Step:
     """A step to call between two steps of a long computation, cheap enough to call for each of them."""
     turn = _turn
-    if turn is None or getattr(_holding, "depth", 0):
+    if turn is None or is_held():
         return never
     clock = time.perf_counter
     due = clock() + SLICE

@@ -146,10 +146,12 @@ class Histories:
 
     An entry is used only for the draft generation it was built from, and dropped when the draft's log ends
     before it (a transaction that was rolled back): the log is the truth, the entry a cache of it. A
-    history handed out (`with histories.current(...) as tracked:`) is the caller's alone until the block
-    ends: it is taken out of the cache meanwhile, and a request that comes then builds its own. No lock is
-    held while it is built or used: that work takes turns with the other requests (`give_way`), and none
-    of them, the committer least of all, may wait for it.
+    history handed out is used under the lock (`with histories.current(...) as tracked:`): a request that
+    brings it up to date must not change it under another one that reads it, and fifteen delegations
+    opening the Markup at once build it once. Meanwhile the one inside takes turns with the other requests
+    (`give_way`), and readers wait for it; the committer never does (a writer waiting for a reader that
+    waits for the loop could stop both): when a reader is inside, it builds a history of its own and keeps
+    none.
 
     A history not in memory starts from the draft's snapshot (`HistorySnapshot`) when there is one. With
     `write_snapshots`, a history that has gone `SNAPSHOT_EVERY` changes past the stored one replaces it,
@@ -168,27 +170,37 @@ class Histories:
     @contextmanager
     def current(self, session: Session, draft_id: int, generation: str, version: int) -> Iterator[DraftHistory]:
         """The history of the draft as the caller's session sees it: up to change `version` of `generation`."""
-        with self._lock:
+        if not self._lock.acquire(blocking=not give_way.is_held()):
+            tracked, _ = _from_snapshot(session, draft_id, generation, version)
+            _catch_up(tracked, session, draft_id, version)
+            yield tracked
+            return
+        try:
             cached = self._entries.pop(draft_id, None)
-        if cached and cached[0] == generation and cached[1].seq <= version:
-            _, tracked, stored = cached
-        else:
-            tracked, stored = _from_snapshot(session, draft_id, generation, version)
-        if tracked.seq < version:
-            with no_cycle_collection():
-                _replay(tracked, draft_id, log_entries(session, draft_id, tracked.seq, version))
-        if self.write_snapshots and tracked.seq - stored >= self.SNAPSHOT_EVERY:
-            stored = _write_snapshot(session, draft_id, generation, tracked)
-        yield tracked
-        # kept only once the caller is done with it: a failure on the way leaves nothing half-built
-        with self._lock:
+            if cached and cached[0] == generation and cached[1].seq <= version:
+                _, tracked, stored = cached
+            else:
+                tracked, stored = _from_snapshot(session, draft_id, generation, version)
+            _catch_up(tracked, session, draft_id, version)
+            if self.write_snapshots and tracked.seq - stored >= self.SNAPSHOT_EVERY:
+                stored = _write_snapshot(session, draft_id, generation, tracked)
+            yield tracked
+            # kept only once the caller is done with it: a failure on the way leaves nothing half-built
             self._entries[draft_id] = (generation, tracked, stored)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+        finally:
+            self._lock.release()
 
     def forget(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def _catch_up(tracked: DraftHistory, session: Session, draft_id: int, version: int) -> None:
+    if tracked.seq < version:
+        with no_cycle_collection():
+            _replay(tracked, draft_id, log_entries(session, draft_id, tracked.seq, version))
 
 
 def _from_snapshot(session: Session, draft_id: int, generation: str, version: int) -> tuple[DraftHistory, int]:

@@ -94,37 +94,49 @@ def test_the_committer_never_gives_way_not_even_replaying_a_history_for_a_reject
     assert turns == []
 
 
-def test_nobody_waits_for_a_history_in_use_a_request_meanwhile_builds_its_own(database, seed):
-    """A request holding a kept history may be taking turns with others (the committer among them, which
-    must never wait for a reader): a second request for the same draft goes on without it."""
+def test_a_reader_waits_for_the_history_in_use_but_the_committer_never_does(database, seed, monkeypatch):
+    """A request holding a kept history may be taking turns with others. Another reader waits for it, and
+    then uses what it built; the committer, which must never wait for a reader, builds one of its own."""
     draft_id = seed["draft_id"]
     revisions.forget_histories()
     inside, release, seen = threading.Event(), threading.Event(), {}
+    built = []
+    from_snapshot = log._from_snapshot
+    monkeypatch.setattr(log, "_from_snapshot", lambda *args: (built.append(1), from_snapshot(*args))[1])
 
     def first_reader() -> None:
         with database.session() as session:
             draft = sync_service.load_draft(session, draft_id)
-            with revisions._histories.current(session, draft_id, draft.generation, draft.version) as tracked:
-                seen["first"] = tracked
+            with revisions._histories.current(session, draft_id, draft.generation, draft.version):
                 inside.set()
                 release.wait(10)
 
     def second_reader() -> None:
         with database.session() as session:
             peru = session.scalar(select(User).where(User.username == "peru"))
-            seen["second"] = revisions.redline(session, peru, draft_id, "zero draft")
+            seen["reader"] = revisions.redline(session, peru, draft_id, "zero draft")
+
+    def committer() -> None:  # as putting a text in blue does, looking for brackets left (stages)
+        with give_way.held(), database.session() as session:
+            draft = sync_service.load_draft(session, draft_id)
+            with revisions._histories.current(session, draft_id, draft.generation, draft.version) as tracked:
+                seen["committer"] = tracked.seq
 
     first = threading.Thread(target=first_reader)
     first.start()
     try:
         assert inside.wait(10)
-        second = threading.Thread(target=second_reader)
-        second.start()
-        second.join(5)
-        assert not second.is_alive() and seen["second"]["paragraphs"]  # it did not wait for the first
+        reader, writer = threading.Thread(target=second_reader), threading.Thread(target=committer)
+        reader.start(), writer.start()
+        writer.join(5)
+        assert not writer.is_alive() and "committer" in seen  # it did not wait
+        assert reader.is_alive() and "reader" not in seen  # it waits
     finally:
         release.set()
         first.join(10)
+    reader.join(10)
+    assert seen["reader"]["paragraphs"]
+    assert len(built) == 2  # the first reader's and the committer's own: the second reader used the first's
 
 
 def test_a_snapshot_is_written_and_read_back_a_paragraph_at_a_time_and_one_written_whole_still_reads(session,
