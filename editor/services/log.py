@@ -146,10 +146,10 @@ class Histories:
 
     An entry is used only for the draft generation it was built from, and dropped when the draft's log ends
     before it (a transaction that was rolled back): the log is the truth, the entry a cache of it. A
-    history handed out is used under the lock (`with histories.current(...) as tracked:`): a request that
-    brings it up to date must not change it under another one that reads it, and fifteen delegations
+    history handed out is used under its draft's lock (`with histories.current(...) as tracked:`): a request
+    that brings it up to date must not change it under another one that reads it, and fifteen delegations
     opening the Markup at once build it once. Meanwhile the one inside takes turns with the other requests
-    (`give_way`), and readers wait for it; the committer never does (a writer waiting for a reader that
+    (`give_way`), and readers of that draft wait for it; the committer never does (a writer waiting for a reader that
     waits for the loop could stop both): when a reader is inside, it builds a history of its own and keeps
     none.
 
@@ -165,18 +165,25 @@ class Histories:
         self.size = size
         self.write_snapshots = write_snapshots
         self._entries: OrderedDict[int, tuple[str, DraftHistory, int]] = OrderedDict()
-        self._lock = threading.RLock()
+        self._drafts: dict[int, threading.RLock] = {}  # a draft's lock: held while its history is built and read
+        self._lock = threading.Lock()  # over the two dicts, for a few statements, never across a turn
+
+    def _draft_lock(self, draft_id: int) -> threading.RLock:
+        with self._lock:
+            return self._drafts.setdefault(draft_id, threading.RLock())
 
     @contextmanager
     def current(self, session: Session, draft_id: int, generation: str, version: int) -> Iterator[DraftHistory]:
         """The history of the draft as the caller's session sees it: up to change `version` of `generation`."""
-        if not self._lock.acquire(blocking=not give_way.is_held()):
+        lock = self._draft_lock(draft_id)  # readers of other drafts do not wait for this one
+        if not lock.acquire(blocking=not give_way.is_held()):
             tracked, _ = _from_snapshot(session, draft_id, generation, version)
             _catch_up(tracked, session, draft_id, version)
             yield tracked
             return
         try:
-            cached = self._entries.pop(draft_id, None)
+            with self._lock:
+                cached = self._entries.pop(draft_id, None)
             if cached and cached[0] == generation and cached[1].seq <= version:
                 _, tracked, stored = cached
             else:
@@ -186,11 +193,12 @@ class Histories:
                 stored = _write_snapshot(session, draft_id, generation, tracked)
             yield tracked
             # kept only once the caller is done with it: a failure on the way leaves nothing half-built
-            self._entries[draft_id] = (generation, tracked, stored)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            with self._lock:
+                self._entries[draft_id] = (generation, tracked, stored)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
         finally:
-            self._lock.release()
+            lock.release()
 
     def forget(self) -> None:
         with self._lock:

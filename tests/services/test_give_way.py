@@ -9,11 +9,12 @@ import zlib
 import pytest
 from sqlalchemy import select
 
+from editor.domain.document import Paragraph, ParagraphKind
 from editor.domain.draft_history import DraftHistory
 from editor.domain.sync import REJECT, Request
 from editor.persistence.models import User
 from editor.realtime.committer import Committer
-from editor.services import give_way, log, revisions
+from editor.services import drafting, give_way, log, revisions
 from editor.services import sync as sync_service
 from tests.services.test_revisions import edit
 
@@ -94,7 +95,8 @@ def test_the_committer_never_gives_way_not_even_replaying_a_history_for_a_reject
     assert turns == []
 
 
-def test_a_reader_waits_for_the_history_in_use_but_the_committer_never_does(database, seed, monkeypatch):
+def test_a_reader_waits_for_the_history_in_use_not_the_committer_nor_a_reader_of_another_draft(database, seed,
+                                                                                                monkeypatch):
     """A request holding a kept history may be taking turns with others. Another reader waits for it, and
     then uses what it built; the committer, which must never wait for a reader, builds one of its own."""
     draft_id = seed["draft_id"]
@@ -116,6 +118,17 @@ def test_a_reader_waits_for_the_history_in_use_but_the_committer_never_does(data
             peru = session.scalar(select(User).where(User.username == "peru"))
             seen["reader"] = revisions.redline(session, peru, draft_id, "zero draft")
 
+    with database.session() as session:
+        peru = session.scalar(select(User).where(User.username == "peru"))
+        other_id = drafting.open_draft(session, peru, "Security Council", "Another item",
+                                       [Paragraph("o1", ParagraphKind.OPERATIVE, 0, "Decides.")]).id
+        session.commit()
+
+    def other_reader() -> None:
+        with database.session() as session:
+            peru = session.scalar(select(User).where(User.username == "peru"))
+            seen["other draft"] = revisions.redline(session, peru, other_id, "0")
+
     def committer() -> None:  # as putting a text in blue does, looking for brackets left (stages)
         with give_way.held(), database.session() as session:
             draft = sync_service.load_draft(session, draft_id)
@@ -127,16 +140,18 @@ def test_a_reader_waits_for_the_history_in_use_but_the_committer_never_does(data
     try:
         assert inside.wait(10)
         reader, writer = threading.Thread(target=second_reader), threading.Thread(target=committer)
-        reader.start(), writer.start()
-        writer.join(5)
+        other = threading.Thread(target=other_reader)
+        reader.start(), writer.start(), other.start()
+        writer.join(5), other.join(5)
         assert not writer.is_alive() and "committer" in seen  # it did not wait
+        assert not other.is_alive() and seen["other draft"]["paragraphs"]  # another draft's lock
         assert reader.is_alive() and "reader" not in seen  # it waits
     finally:
         release.set()
         first.join(10)
     reader.join(10)
     assert seen["reader"]["paragraphs"]
-    assert len(built) == 2  # the first reader's and the committer's own: the second reader used the first's
+    assert len(built) == 3  # the first reader's, the committer's own, the other draft's: not the second reader's
 
 
 def test_a_snapshot_is_written_and_read_back_a_paragraph_at_a_time_and_one_written_whole_still_reads(session,
