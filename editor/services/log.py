@@ -82,12 +82,11 @@ def log_entries(session: Session, draft_id: int, since: int = 0,
 def history(session: Session, draft_id: int, upto: int | None = None, generation: str | None = None) -> DraftHistory:
     """The draft's tracked history from its first revision up to change `upto` (all of it by default). With
     the draft's `generation`, from its stored snapshot when that is not past `upto`: the log after it only."""
-    with no_cycle_collection():
-        if generation is not None and upto is not None:
-            tracked, _ = _from_snapshot(session, draft_id, generation, upto)
-        else:
-            tracked = DraftHistory([])
-        _replay(tracked, draft_id, log_entries(session, draft_id, tracked.seq, upto))
+    if generation is not None and upto is not None:
+        tracked, _ = _from_snapshot(session, draft_id, generation, upto)
+    else:
+        tracked = DraftHistory([])
+    _catch_up(tracked, session, draft_id, upto)
     return tracked
 
 
@@ -114,11 +113,6 @@ def no_cycle_collection() -> Iterator[None]:
 
 
 def _replay(tracked: DraftHistory, draft_id: int, entries: list[tuple[Row, Change | None]]) -> None:
-    with no_cycle_collection():
-        _replay_entries(tracked, draft_id, entries)
-
-
-def _replay_entries(tracked: DraftHistory, draft_id: int, entries: list[tuple[Row, Change | None]]) -> None:
     step = give_way.stepper()
     for revision, change in entries:
         step()
@@ -149,9 +143,9 @@ class Histories:
     history handed out is used under its draft's lock (`with histories.current(...) as tracked:`): a request
     that brings it up to date must not change it under another one that reads it, and fifteen delegations
     opening the Markup at once build it once. Meanwhile the one inside takes turns with the other requests
-    (`give_way`), and readers of that draft wait for it; the committer never does (a writer waiting for a reader that
-    waits for the loop could stop both): when a reader is inside, it builds a history of its own and keeps
-    none.
+    (`give_way`), and readers of that draft wait for it; the committer never does (a writer waiting for a
+    reader that waits for the loop could stop both): when a reader is inside, it builds a history of its own
+    and keeps none.
 
     A history not in memory starts from the draft's snapshot (`HistorySnapshot`) when there is one. With
     `write_snapshots`, a history that has gone `SNAPSHOT_EVERY` changes past the stored one replaces it,
@@ -205,8 +199,10 @@ class Histories:
             self._entries.clear()
 
 
-def _catch_up(tracked: DraftHistory, session: Session, draft_id: int, version: int) -> None:
-    if tracked.seq < version:
+def _catch_up(tracked: DraftHistory, session: Session, draft_id: int, version: int | None) -> None:
+    """`tracked` brought up to change `version` (the end of the log if None): the log after it, read and
+    replayed with the collector off."""
+    if version is None or tracked.seq < version:
         with no_cycle_collection():
             _replay(tracked, draft_id, log_entries(session, draft_id, tracked.seq, version))
 
