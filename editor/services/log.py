@@ -7,6 +7,7 @@ import gc
 import json
 import logging
 import threading
+import weakref
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -159,7 +160,8 @@ class Histories:
         self.size = size
         self.write_snapshots = write_snapshots
         self._entries: OrderedDict[int, tuple[str, DraftHistory, int]] = OrderedDict()
-        self._drafts: dict[int, threading.RLock] = {}  # a draft's lock: held while its history is built and read
+        # A draft's lock, held while its history is built and read; kept only while someone holds or awaits it.
+        self._drafts: weakref.WeakValueDictionary[int, threading.RLock] = weakref.WeakValueDictionary()
         self._lock = threading.Lock()  # over the two dicts, for a few statements, never across a turn
 
     def _draft_lock(self, draft_id: int) -> threading.RLock:

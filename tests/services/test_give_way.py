@@ -152,6 +152,7 @@ def test_a_reader_waits_for_the_history_in_use_not_the_committer_nor_a_reader_of
     reader.join(10)
     assert seen["reader"]["paragraphs"]
     assert len(built) == 3  # the first reader's, the committer's own, the other draft's: not the second reader's
+    assert len(revisions._histories._drafts) == 0  # a draft's lock lasts while it is used, not for every draft read
 
 
 def test_a_snapshot_is_written_and_read_back_a_paragraph_at_a_time_and_one_written_whole_still_reads(session,
