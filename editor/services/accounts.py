@@ -124,16 +124,22 @@ def run_hashing_with(runner: Callable[[Callable[[], Any]], Any]) -> None:
     _run_hashing = runner
 
 
+def _matches(stored: str, password: str) -> bool:
+    """A wrong password is an answer, not an error of the thread that checked it (gevent's pool prints a
+    traceback for every task that raises)."""
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The user whose name and password these are, or None, whichever of the two was wrong."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     stored = user.password_hash if user is not None and user.password_hash else None
-    try:
-        with _CONCURRENT_CHECKS:
-            _run_hashing(lambda: _hasher.verify(stored or _DUMMY_HASH, password))
-    except (VerificationError, InvalidHashError):
-        return None
-    if stored is None or not user.is_active:
+    with _CONCURRENT_CHECKS:
+        matches = _run_hashing(lambda: _matches(stored or _DUMMY_HASH, password))
+    if not matches or stored is None or not user.is_active:
         return None
     if _hasher.check_needs_rehash(stored):
         user.password_hash = _run_hashing(lambda: _hasher.hash(password))

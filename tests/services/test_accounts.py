@@ -114,3 +114,19 @@ def test_password_checks_run_where_the_server_says(session, seed, monkeypatch):
     assert accounts.authenticate(session, "peru", PASSWORD) is not None
     assert accounts.authenticate(session, "peru", "wrong password") is None
     assert len(elsewhere) == 2
+
+
+def test_a_wrong_password_is_an_answer_of_the_hashing_work_not_an_error(session, seed, monkeypatch):
+    """gevent's pool of native threads prints a traceback for every task that raises: one per failed login
+    in the server's log, which reads as a fault. The work handed to it answers False instead."""
+    answers = []
+
+    def runner(work):
+        answers.append(work())  # a task that raised would fail here
+        return answers[-1]
+
+    monkeypatch.setattr(accounts, "_run_hashing", accounts._in_place)
+    accounts.run_hashing_with(runner)
+    assert accounts.authenticate(session, "peru", "wrong password") is None
+    assert accounts.authenticate(session, "nobody", PASSWORD) is None
+    assert answers == [False, False]
