@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from flask import Flask
 
 from editor.config import from_environment
-from editor.extensions import close_db_session, csrf, login_manager, socketio
+from editor.extensions import close_db_session, csrf, limiter, login_manager, socketio
 from editor.persistence.db import Database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     socketio.init_app(
         app,
         async_mode=async_mode(),

@@ -36,6 +36,7 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] | None = No
     env = os.environ if environ is None else environ
     database_url = env.get("DATABASE_URL") or ""
     embedded = not database_url
+    message_queue = env.get("SOCKETIO_MESSAGE_QUEUE") or None
     if embedded:
         database_url = f"sqlite:///{instance_path / 'penholder.db'}"
     return {
@@ -46,7 +47,14 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] | None = No
         # PostgreSQL database at once would race, so there `flask db upgrade` is an explicit step.
         "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE"), embedded),
         "SQLITE_SYNCHRONOUS": (env.get("SQLITE_SYNCHRONOUS") or "FULL").upper(),
-        "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SOCKETIO_MESSAGE_QUEUE": message_queue,
+        # Failed logins: so many per minute and per hour from one address for one account, and from one
+        # address for all of them. Counted where every process sees them: the Redis of the message queue.
+        "LOGIN_FAILURES_PER_ACCOUNT": env.get("LOGIN_FAILURES_PER_ACCOUNT") or "5 per minute; 20 per hour",
+        "LOGIN_FAILURES_PER_ADDRESS": env.get("LOGIN_FAILURES_PER_ADDRESS") or "60 per hour",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or (
+            message_queue if message_queue and message_queue.startswith(("redis://", "rediss://")) else "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,  # a refused login says when to try again (Retry-After)
         "HOST": env.get("HOST") or "127.0.0.1",
         "PORT": int(env.get("PORT") or 5000),
         "SESSION_COOKIE_HTTPONLY": True,

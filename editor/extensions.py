@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, g
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_wtf import CSRFProtect
@@ -13,6 +15,8 @@ from editor.persistence.db import Database
 login_manager = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
+# Only routes that ask for a limit have one (the login); its storage is RATELIMIT_STORAGE_URI.
+limiter = Limiter(get_remote_address)
 
 
 def database() -> Database:

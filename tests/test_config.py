@@ -14,6 +14,7 @@ def test_embedded_defaults(tmp_path):
     assert (settings["HOST"], settings["PORT"]) == ("127.0.0.1", 5000)
     assert settings["SOCKETIO_MESSAGE_QUEUE"] is None
     assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert settings["RATELIMIT_STORAGE_URI"] == "memory://"  # one process counts failed logins itself
 
 
 def test_environment_wins(tmp_path):
@@ -25,6 +26,10 @@ def test_environment_wins(tmp_path):
     assert settings["SECRET_KEY"] == "k" and settings["SOCKETIO_MESSAGE_QUEUE"] == "redis://r:6379"
     assert (settings["HOST"], settings["PORT"]) == ("192.0.2.7", 8080)
     assert not (tmp_path / "secret_key").exists()
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://r:6379"  # the processes count failed logins together
+    elsewhere = from_environment(tmp_path, {"SECRET_KEY": "k", "SOCKETIO_MESSAGE_QUEUE": "redis://r:6379",
+                                            "RATELIMIT_STORAGE_URI": "redis://limits:6379/2"})
+    assert elsewhere["RATELIMIT_STORAGE_URI"] == "redis://limits:6379/2"
 
 
 def test_the_secret_key_is_generated_once_and_kept_private(tmp_path):

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug import Response
 
-from editor.extensions import db_session, login_manager
+from editor.extensions import db_session, limiter, login_manager
 from editor.services import accounts
 from editor.web.errors import error_response, wants_json
 
 bp = Blueprint("auth", __name__)
 # One message whichever was wrong, so that the page does not tell who has an account.
 BAD_LOGIN = "Invalid user name or password."
+TOO_MANY = "Too many failed logins from here. Wait a little, then try again."
 
 
 def init_app(app: Flask) -> None:
@@ -42,7 +45,26 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _address_and_account() -> str:
+    return f"{get_remote_address()}/{request.form.get('username', '')[:64].strip().lower()}"
+
+
+@bp.errorhandler(429)
+def too_many(_error):
+    """Guessing passwords is slowed down: past the limits, a login is refused (even with the right password)
+    until the window has passed; only failed logins count."""
+    return render_template("login.html", error=TOO_MANY, username=request.form.get("username", "")), 429
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], key_func=_address_and_account,
+               methods=["POST"], deduct_when=_failed, scope="login-account")
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], methods=["POST"], deduct_when=_failed,
+               scope="login-address")
 def login():
     if request.method == "POST":
         session = db_session()

@@ -1,5 +1,12 @@
+import uuid
+
+import redis
+
+from editor import create_app
 from tests import support
 from tests.conftest import PASSWORD
+
+REDIS = "redis://127.0.0.1:6379"
 
 
 def test_login_page_carries_a_csrf_token(client):
@@ -61,3 +68,52 @@ def test_login_redirects_only_within_the_site(client, seed):
 def test_pages_send_the_anonymous_to_login(client):
     response = client.get("/drafts/1")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=/drafts/1")
+
+
+def test_failed_logins_are_limited_per_account_and_address_and_right_ones_never_count(client, seed):
+    for _ in range(8):  # logging in and out all day costs nothing
+        assert support.login(client, "peru", PASSWORD).status_code == 302
+        client.post("/logout", data={"csrf_token": support.csrf_token(client, "/")})
+    for _ in range(5):
+        assert support.login(client, "peru", "a guess").status_code == 401
+    refused = support.login(client, "peru", PASSWORD)  # the right password too, until the minute has passed
+    assert refused.status_code == 429
+    body = refused.get_data(as_text=True)
+    assert "Too many failed logins" in body and 'value="peru"' in body
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert client.get("/").status_code == 302  # not logged in
+    assert support.login(client, "PERU ", "a guess").status_code == 429  # the same account, however typed
+    assert support.login(client, "france", PASSWORD).status_code == 302  # another account from here
+
+
+def test_failed_logins_from_one_address_are_limited_whatever_the_account(database_url, database, seed):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
+                      "AUTO_MIGRATE": False, "LOGIN_FAILURES_PER_ADDRESS": "3 per hour"})
+    try:
+        client = app.test_client()
+        for name in ("peru", "france", "china"):
+            assert support.login(client, name, "a guess").status_code == 401
+        assert support.login(client, "germany", PASSWORD).status_code == 429
+        other = app.test_client()
+        other.environ_base["REMOTE_ADDR"] = "192.0.2.7"  # another address is not refused
+        assert support.login(other, "germany", PASSWORD).status_code == 302
+    finally:
+        app.extensions["penholder.database"].dispose()
+
+
+def test_processes_sharing_redis_count_failed_logins_together(database_url, database, seed):
+    """Two processes (two apps here) behind one load balancer: an attacker gains nothing by switching."""
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        support.unavailable("Redis")
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, "AUTO_MIGRATE": False,
+                "RATELIMIT_STORAGE_URI": REDIS, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    first, second = create_app(settings), create_app(settings)
+    try:
+        for app in (first, second, first, second, first):
+            assert support.login(app.test_client(), "peru", "a guess").status_code == 401
+        assert support.login(second.test_client(), "peru", PASSWORD).status_code == 429
+    finally:
+        for app in (first, second):
+            app.extensions["penholder.database"].dispose()
