@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 256
 # Seconds without a change after which the committer gives its connection back to the pool.
 IDLE = 5.0
+# Seconds a batch may take (statements, commit, broadcast) before it is logged, with where its time went:
+# every delegate's typing waits behind it.
+SLOW_BATCH = 0.1
 UNAVAILABLE = SyncError("unavailable", "The server could not record the change; it will be sent again.")
 
 Broadcast = Callable[[int, list[dict]], None]
@@ -71,6 +75,7 @@ class Committer:
         self._lock = threading.Lock()
         self._live = sync.LiveDrafts()  # only this thread touches it
         self._connection: Connection | None = None  # kept from batch to batch while changes keep coming
+        self._statements_done = 0.0  # when the last batch's statements were done (perf_counter), before its commit
 
     def submit(self, user_id: int, draft_id: int, request: Request) -> Future:
         self._start()
@@ -159,6 +164,7 @@ class Committer:
             session.close()
 
     def _commit(self, batch: list[_Item]) -> None:
+        started = self._statements_done = time.perf_counter()
         try:
             results = self._apply(batch)
         except SQLAlchemyError:
@@ -177,10 +183,17 @@ class Committer:
         for item, applied in results:
             if applied.change is not None:
                 by_draft.setdefault(item.draft_id, []).append(applied.change.to_wire())
+        committed = time.perf_counter()
         for draft_id, changes in by_draft.items():
             self.broadcast(draft_id, changes)
         for item, applied in results:
             item.future.set_result(applied.reply)
+        done = time.perf_counter()
+        if done - started > SLOW_BATCH:
+            statements = self._statements_done
+            log.warning("a batch of %d changes took %.0f ms: statements %.0f, commit %.0f, broadcast and replies "
+                        "%.0f", len(batch), (done - started) * 1000, (statements - started) * 1000,
+                        (committed - statements) * 1000, (done - committed) * 1000)
 
     def _apply(self, batch: list[_Item]) -> list[tuple[_Item, sync.Applied]]:
         # Statements and commit run here, on the event loop under gevent: SQLite's commit is a WAL append
@@ -199,6 +212,7 @@ class Committer:
                     session.flush()
                 finally:
                     session.close()  # leaves the transaction to the connection: committed as the block ends
+                self._statements_done = time.perf_counter()  # the commit follows, as the block ends
         except BaseException:
             self._release()  # the next batch, and the retry one by one, take a fresh connection
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -459,3 +460,38 @@ def test_a_right_whose_inputs_never_change_is_still_decided_afresh_now_and_then(
     assert _edit(committer, database, seed["draft_id"], "france", " later").ok
     committer._refresh()
     assert len(decided) == 2
+
+
+def test_a_slow_batch_is_logged_with_where_its_time_went(database, seed, caplog):
+    """Every delegate's typing waits behind a batch: one that takes long says whether its statements, its
+    commit or its broadcast did. A quick one says nothing."""
+    draft_id = seed["draft_id"]
+    france = user_id(database, "france")
+    slow = threading.Event()
+
+    def broadcast(draft, changes):
+        if slow.is_set():
+            threading.Event().wait(committer_module.SLOW_BATCH * 1.5)
+
+    committer = Committer(database, broadcast)
+    quick, later = replicas(database, draft_id, 2)
+    uid = quick.order[0]
+    try:
+        with caplog.at_level("WARNING", logger=committer_module.__name__):
+            quick.edit(uid, quick.text(uid) + " quickly")
+            assert committer.submit(france, draft_id, request(quick)).result(timeout=10).ok
+            assert caplog.records == []
+            slow.set()
+            later.edit(uid, "Slowly, " + later.text(uid))
+            assert committer.submit(france, draft_id, request(later)).result(timeout=10).ok
+            for _ in range(500):  # it is logged once the replies are out
+                if caplog.records:
+                    break
+                threading.Event().wait(0.01)
+    finally:
+        committer._release()
+    [record] = caplog.records
+    parts = dict(re.findall(r"(statements|commit|replies) (\d+)", record.getMessage()))
+    assert record.getMessage().startswith("a batch of 1 changes took")
+    assert int(parts["replies"]) >= committer_module.SLOW_BATCH * 1500 - 1  # the broadcast, not the database
+    assert int(parts["statements"]) + int(parts["commit"]) < committer_module.SLOW_BATCH * 1000
