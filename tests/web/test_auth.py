@@ -117,3 +117,26 @@ def test_processes_sharing_redis_count_failed_logins_together(database_url, data
     finally:
         for app in (first, second):
             app.extensions["penholder.database"].dispose()
+
+
+def test_behind_a_trusted_proxy_each_client_is_counted_and_otherwise_the_header_is_ignored(database_url, database,
+                                                                                            seed):
+    """Behind a load balancer every connection comes from it: without reading X-Forwarded-For, one client's
+    guesses would lock every delegation out. Without a proxy, the header is the client's to forge."""
+
+    def guesses_until_refused(trusted: int) -> list[int]:
+        app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
+                          "AUTO_MIGRATE": False, "LOGIN_FAILURES_PER_ADDRESS": "2 per hour",
+                          "TRUSTED_PROXIES": trusted})
+        try:
+            codes = []
+            for n in range(3):  # three clients, each guessing once, each with its own forwarded address
+                client = app.test_client()
+                client.environ_base["HTTP_X_FORWARDED_FOR"] = f"198.51.100.{n + 1}"
+                codes.append(support.login(client, "peru", "a guess").status_code)
+            return codes
+        finally:
+            app.extensions["penholder.database"].dispose()
+
+    assert guesses_until_refused(trusted=1) == [401, 401, 401]  # three addresses, one guess each
+    assert guesses_until_refused(trusted=0) == [401, 401, 429]  # one address, whatever the header says
