@@ -55,6 +55,8 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] | None = No
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or (
             message_queue if message_queue and message_queue.startswith(("redis://", "rediss://")) else "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,  # a refused login says when to try again (Retry-After)
+        # With that Redis down, each process counts for itself meanwhile, rather than refuse every login.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Proxies in front of the app (a load balancer): each adds the address it saw to X-Forwarded-For, and
         # the last so many of them are believed. 0: the connection's address is the client's, and a client
         # cannot pass itself off as another address to get round the login limits.

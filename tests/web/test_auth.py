@@ -140,3 +140,19 @@ def test_behind_a_trusted_proxy_each_client_is_counted_and_otherwise_the_header_
 
     assert guesses_until_refused(trusted=1) == [401, 401, 401]  # three addresses, one guess each
     assert guesses_until_refused(trusted=0) == [401, 401, 429]  # one address, whatever the header says
+
+
+def test_logins_go_on_when_the_redis_of_the_limits_is_down(database_url, database, seed):
+    """A Redis that has gone away must not lock everyone out during a vote: the process counts for itself."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
+                      "AUTO_MIGRATE": False, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1",
+                      "LOGIN_FAILURES_PER_ADDRESS": "2 per hour"})
+    try:
+        client = app.test_client()
+        assert support.login(client, "peru", "a guess").status_code == 401
+        assert support.login(client, "france", PASSWORD).status_code == 302
+        client.post("/logout", data={"csrf_token": support.csrf_token(client, "/")})
+        assert support.login(client, "peru", "a guess").status_code == 401
+        assert support.login(client, "peru", PASSWORD).status_code == 429  # still counted, in memory
+    finally:
+        app.extensions["penholder.database"].dispose()
