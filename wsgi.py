@@ -15,6 +15,7 @@ if __name__ == "__main__":
 
     monkey.patch_all()
 
+import logging  # noqa: E402
 import sys  # noqa: E402
 
 from editor import create_app  # noqa: E402
@@ -36,6 +37,8 @@ def prepare_demo(force: bool) -> list[tuple[str, str, str]]:
 
 
 def main(argv: list[str]) -> None:
+    # The server's own warnings (a slow batch, a failed checkpoint) with their time, level and origin.
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.WARNING)
     logins = prepare_demo(force="--demo" in argv)
     host, port = app.config["HOST"], app.config["PORT"]
     if logins:

@@ -296,6 +296,7 @@ async def measure(args: argparse.Namespace, delegates: list[Delegate], url: str,
         return round(value * 1e3, 1)
 
     return {
+        "_window": (t_start, t_start + window_s),  # for the server's log lines (main); not reported
         "connect_ok": len(delegates),
         "edits_sent": total_sent,
         "typing_s": round(typing_s, 2),
@@ -355,11 +356,17 @@ def latency_pairs(delegates: list[Delegate], t_start: float) -> tuple[array, flo
 
 
 # -- the server ------------------------------------------------------------------------------------------
-def keep_reading(stream: IO[bytes], tail: deque[bytes]) -> None:
-    """Drain the server's output (a full pipe would stall it), keeping its last lines for a failure report."""
+SLOW_BATCH = b"changes took"  # what the server's committer logs of a batch over its SLOW_BATCH
+
+
+def keep_reading(stream: IO[bytes], tail: deque[bytes], slow: list[tuple[float, str]]) -> None:
+    """Drain the server's output (a full pipe would stall it), keeping its last lines for a failure report
+    and, with the time they came, the slow batches the server logged."""
     try:
         for line in stream:
             tail.append(line)
+            if SLOW_BATCH in line:
+                slow.append((now(), line.decode(errors="replace").strip()))
     except (ValueError, OSError):
         return  # LiveServer closed the pipe at stop
 
@@ -402,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
 
     server: LiveServer | None = None
     tail: deque[bytes] = deque(maxlen=40)
+    slow: list[tuple[float, str]] = []
     with tempfile.TemporaryDirectory(prefix="penholder-bench-") as folder:
         try:
             if args.url:
@@ -412,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.draft = with_history(database_url, args.history, args.seed)
                 server = LiveServer(database_url, demo=True).start(60)
                 assert server.process is not None and server.process.stdout is not None
-                threading.Thread(target=keep_reading, args=(server.process.stdout, tail), daemon=True).start()
+                threading.Thread(target=keep_reading, args=(server.process.stdout, tail, slow), daemon=True).start()
                 url, pid = server.url, server.process.pid
             result = asyncio.run(asyncio.wait_for(run(args, url, pid), args.timeout))
         except Exception as error:  # still record the failure, as the peers' harness does
@@ -422,6 +430,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if server is not None:
                 server.stop()
+    start, end = result.pop("_window", (0.0, 0.0))
+    if server is not None and "error" not in result:  # the slow batches among the typing and the drain
+        during = [line for at, line in slow if start <= at <= end + 1.0]
+        result["server_slow_batches"] = len(during)
+        result["server_slow_batch_lines"] = during[:5]
     result["label"] = args.label
     result["when"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     line = json.dumps(result)
@@ -449,6 +462,9 @@ def summary(result: dict[str, Any]) -> str:
         *([f"  {result['reads']} reads of {result['read']}: median {result['read_ms_p50']} ms,"
            f" max {result['read_ms_max']} ms"] if "reads" in result else []),
         f"  rejoins {result['rejoins']}  client errors {result['client_error_count']} {result['client_errors']}",
+        *([f"  slow batches the server logged: {result['server_slow_batches']}",
+           *(f"    {line}" for line in result["server_slow_batch_lines"])]
+          if result.get("server_slow_batches") else []),
         json.dumps(result),
     ])
 
