@@ -133,9 +133,14 @@ def _matches(stored: str, password: str) -> bool:
         return False
 
 
+def account_name(typed: str) -> str:
+    """The account a typed user name means: "Peru " is peru."""
+    return typed.strip().lower()
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The user whose name and password these are, or None, whichever of the two was wrong."""
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    user = session.scalar(select(User).where(User.username == account_name(username)))
     stored = user.password_hash if user is not None and user.password_hash else None
     with _CONCURRENT_CHECKS:
         matches = _run_hashing(lambda: _matches(stored or _DUMMY_HASH, password))

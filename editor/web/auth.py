@@ -50,7 +50,7 @@ def _failed(response: Response) -> bool:
 
 
 def _address_and_account() -> str:
-    return f"{get_remote_address()}/{request.form.get('username', '')[:64].strip().lower()}"
+    return f"{get_remote_address()}/{accounts.account_name(request.form.get('username', ''))[:64]}"
 
 
 @bp.errorhandler(429)

@@ -356,7 +356,7 @@ def latency_pairs(delegates: list[Delegate], t_start: float) -> tuple[array, flo
 
 
 # -- the server ------------------------------------------------------------------------------------------
-SLOW_BATCH = b"changes took"  # what the server's committer logs of a batch over its SLOW_BATCH
+SLOW_BATCH_LINE = b"changes took"  # in what the server's committer logs of a batch over its SLOW_BATCH
 
 
 def keep_reading(stream: IO[bytes], tail: deque[bytes], slow: list[tuple[float, str]]) -> None:
@@ -365,7 +365,7 @@ def keep_reading(stream: IO[bytes], tail: deque[bytes], slow: list[tuple[float, 
     try:
         for line in stream:
             tail.append(line)
-            if SLOW_BATCH in line:
+            if SLOW_BATCH_LINE in line:
                 slow.append((now(), line.decode(errors="replace").strip()))
     except (ValueError, OSError):
         return  # LiveServer closed the pipe at stop
